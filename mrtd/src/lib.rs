@@ -1,0 +1,16 @@
+//! The e-passport library: ICAO Doc 9303 with no I/O. It turns bytes into bytes and values: the MRZ, BER-TLV, APDUs
+//! and status words, Basic Access Control, secure messaging, the files of the logical data structure and the face
+//! containers of DG2. Each protocol has a terminal side (for the gate) and a chip side (for the simulator), so that
+//! the two are tested against each other and against the worked examples of ICAO 9303 Part 11.
+
+pub mod apdu;
+pub mod bac;
+pub mod crypto;
+pub mod error;
+pub mod lds;
+pub mod mrz;
+pub mod sm;
+pub mod sw;
+pub mod tlv;
+
+pub use error::Error;
