@@ -47,15 +47,7 @@ impl std::fmt::Debug for Command {
 impl Command {
     /// A command without data or `Le` (case 1).
     pub fn new(cla: u8, ins: u8, p1: u8, p2: u8) -> Self {
-        Self {
-            cla,
-            ins,
-            p1,
-            p2,
-            data: Vec::new(),
-            le: None,
-            force_extended: false,
-        }
+        Self { cla, ins, p1, p2, data: Vec::new(), le: None, force_extended: false }
     }
 
     /// Sets the command data.
@@ -120,11 +112,8 @@ impl Command {
     /// # Errors
     /// [`ApduError`] when the length fields do not match the size.
     pub fn parse(bytes: &[u8]) -> Result<Self, ApduError> {
-        let (header, body) = bytes
-            .split_at_checked(4)
-            .ok_or(ApduError::NoHeader(bytes.len()))?;
-        let [cla, ins, p1, p2] =
-            <[u8; 4]>::try_from(header).map_err(|_| ApduError::NoHeader(bytes.len()))?;
+        let (header, body) = bytes.split_at_checked(4).ok_or(ApduError::NoHeader(bytes.len()))?;
+        let [cla, ins, p1, p2] = <[u8; 4]>::try_from(header).map_err(|_| ApduError::NoHeader(bytes.len()))?;
         let mut cmd = Command::new(cla, ins, p1, p2);
         let bad = || ApduError::BadLength(bytes.len());
         match body {
@@ -185,10 +174,7 @@ pub struct Response {
 
 impl std::fmt::Debug for Response {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Response")
-            .field("data_len", &self.data.len())
-            .field("sw", &self.sw)
-            .finish()
+        f.debug_struct("Response").field("data_len", &self.data.len()).field("sw", &self.sw).finish()
     }
 }
 
@@ -200,10 +186,7 @@ impl Response {
 
     /// A response with a status word only.
     pub fn status(sw: StatusWord) -> Self {
-        Self {
-            data: Vec::new(),
-            sw,
-        }
+        Self { data: Vec::new(), sw }
     }
 
     /// Parses the bytes a card returned.
@@ -211,18 +194,10 @@ impl Response {
     /// # Errors
     /// [`ApduError::NoStatusWord`] when fewer than two bytes arrived.
     pub fn parse(bytes: &[u8]) -> Result<Self, ApduError> {
-        let split = bytes
-            .len()
-            .checked_sub(2)
-            .ok_or(ApduError::NoStatusWord(bytes.len()))?;
-        let (data, sw) = bytes
-            .split_at_checked(split)
-            .ok_or(ApduError::NoStatusWord(bytes.len()))?;
+        let split = bytes.len().checked_sub(2).ok_or(ApduError::NoStatusWord(bytes.len()))?;
+        let (data, sw) = bytes.split_at_checked(split).ok_or(ApduError::NoStatusWord(bytes.len()))?;
         let sw = <[u8; 2]>::try_from(sw).map_err(|_| ApduError::NoStatusWord(bytes.len()))?;
-        Ok(Self {
-            data: data.to_vec(),
-            sw: StatusWord::from(sw),
-        })
+        Ok(Self { data: data.to_vec(), sw: StatusWord::from(sw) })
     }
 
     /// The response's bytes.
@@ -242,45 +217,18 @@ mod tests {
     fn encodes_the_four_cases_short_and_extended() {
         // SELECT eMRTD application and GET CHALLENGE, ICAO 9303-11 App. D.3
         // (testdata/icao/vectors/icao9303_p11_appD_bac_sm3des.json: apdu_select_emrtd_app, apdu_get_challenge).
-        let select =
-            Command::new(0x00, 0xA4, 0x04, 0x0C).with_data(hex::decode("A0000002471001").unwrap());
-        assert_eq!(
-            hex::encode_upper(select.to_bytes().unwrap()),
-            "00A4040C07A0000002471001"
-        );
+        let select = Command::new(0x00, 0xA4, 0x04, 0x0C).with_data(hex::decode("A0000002471001").unwrap());
+        assert_eq!(hex::encode_upper(select.to_bytes().unwrap()), "00A4040C07A0000002471001");
         let challenge = Command::new(0x00, 0x84, 0x00, 0x00).with_le(8);
-        assert_eq!(
-            hex::encode_upper(challenge.to_bytes().unwrap()),
-            "0084000008"
-        );
-        assert_eq!(
-            Command::new(0, 0xB0, 0, 0).with_le(256).to_bytes().unwrap(),
-            vec![0, 0xB0, 0, 0, 0]
-        );
-        assert_eq!(
-            Command::new(0, 0xB0, 0, 0)
-                .with_le(65536)
-                .to_bytes()
-                .unwrap(),
-            vec![0, 0xB0, 0, 0, 0, 0, 0]
-        );
-        assert_eq!(
-            Command::new(0, 0xB0, 0, 0)
-                .with_le(4096)
-                .to_bytes()
-                .unwrap(),
-            vec![0, 0xB0, 0, 0, 0, 0x10, 0]
-        );
-        let case4e = Command::new(0x0C, 0xB0, 0, 0)
-            .with_data(vec![1; 300])
-            .with_le(65536);
+        assert_eq!(hex::encode_upper(challenge.to_bytes().unwrap()), "0084000008");
+        assert_eq!(Command::new(0, 0xB0, 0, 0).with_le(256).to_bytes().unwrap(), vec![0, 0xB0, 0, 0, 0]);
+        assert_eq!(Command::new(0, 0xB0, 0, 0).with_le(65536).to_bytes().unwrap(), vec![0, 0xB0, 0, 0, 0, 0, 0]);
+        assert_eq!(Command::new(0, 0xB0, 0, 0).with_le(4096).to_bytes().unwrap(), vec![0, 0xB0, 0, 0, 0, 0x10, 0]);
+        let case4e = Command::new(0x0C, 0xB0, 0, 0).with_data(vec![1; 300]).with_le(65536);
         let bytes = case4e.to_bytes().unwrap();
         assert_eq!(bytes[4..7], [0, 0x01, 0x2C]);
         assert_eq!(bytes[bytes.len() - 2..], [0, 0]);
-        assert_eq!(
-            Command::new(0, 0, 0, 0).with_le(0).to_bytes(),
-            Err(ApduError::TooLong(0))
-        );
+        assert_eq!(Command::new(0, 0, 0, 0).with_le(0).to_bytes(), Err(ApduError::TooLong(0)));
     }
 
     #[test]
@@ -290,15 +238,11 @@ mod tests {
             Command::new(0, 0xB0, 0x81, 0).with_le(256),
             Command::new(0, 0xB0, 0x81, 0).with_le(1),
             Command::new(0, 0xA4, 2, 0x0C).with_data(vec![1, 0x1E]),
-            Command::new(0, 0x82, 0, 0)
-                .with_data(vec![7; 40])
-                .with_le(40),
+            Command::new(0, 0x82, 0, 0).with_data(vec![7; 40]).with_le(40),
             Command::new(0x0C, 0xB0, 0, 0).with_le(65536),
             Command::new(0x0C, 0xB0, 0, 0).with_le(300),
             Command::new(0x0C, 0xD6, 0, 0).with_data(vec![9; 1000]),
-            Command::new(0x0C, 0xB1, 0, 0)
-                .with_data(vec![9; 1000])
-                .with_le(65536),
+            Command::new(0x0C, 0xB1, 0, 0).with_data(vec![9; 1000]).with_le(65536),
         ];
         for c in cases {
             let parsed = Command::parse(&c.to_bytes().unwrap()).unwrap();

@@ -44,9 +44,7 @@ pub enum Error {
 #[non_exhaustive]
 pub enum MrzError {
     /// The lines do not make TD1 (3x30), TD2 (2x36) or TD3 (2x44).
-    #[error(
-        "{lines} line(s) of {lengths:?} characters are not a TD1 (3x30), TD2 (2x36) or TD3 (2x44) MRZ"
-    )]
+    #[error("{lines} line(s) of {lengths:?} characters are not a TD1 (3x30), TD2 (2x36) or TD3 (2x44) MRZ")]
     UnknownFormat {
         /// Number of lines given.
         lines: usize,
@@ -64,9 +62,7 @@ pub enum MrzError {
         found: char,
     },
     /// A check digit does not match its field.
-    #[error(
-        "line {line}, position {position}: check digit of {field} is {found:?}, expected '{expected}'"
-    )]
+    #[error("line {line}, position {position}: check digit of {field} is {found:?}, expected '{expected}'")]
     CheckDigit {
         /// The field checked (`document_number`, `date_of_birth`, `date_of_expiry`, `optional_data`, `composite`).
         field: &'static str,

@@ -75,23 +75,13 @@ impl<'a> Tlv<'a> {
     /// [`TlvError`] when the header is malformed or the value runs past the input.
     pub fn parse(input: &'a [u8]) -> Result<(Tlv<'a>, &'a [u8]), TlvError> {
         let header = parse_header(input)?;
-        let rest = input.get(header.header_len..).ok_or(TlvError::Truncated {
-            needed: header.header_len,
-            available: input.len(),
-        })?;
+        let rest = input
+            .get(header.header_len..)
+            .ok_or(TlvError::Truncated { needed: header.header_len, available: input.len() })?;
         let (value, after) = rest
             .split_at_checked(header.length)
-            .ok_or(TlvError::Truncated {
-                needed: header.total_len(),
-                available: input.len(),
-            })?;
-        Ok((
-            Tlv {
-                tag: header.tag,
-                value,
-            },
-            after,
-        ))
+            .ok_or(TlvError::Truncated { needed: header.total_len(), available: input.len() })?;
+        Ok((Tlv { tag: header.tag, value }, after))
     }
 
     /// Parses `input` as exactly one TLV with the tag `tag`, refusing trailing bytes.
@@ -101,10 +91,7 @@ impl<'a> Tlv<'a> {
     pub fn parse_exact(input: &'a [u8], tag: Tag) -> Result<&'a [u8], TlvError> {
         let (tlv, rest) = Tlv::parse(input)?;
         if tlv.tag != tag {
-            return Err(TlvError::UnexpectedTag {
-                expected: tag,
-                found: tlv.tag,
-            });
+            return Err(TlvError::UnexpectedTag { expected: tag, found: tlv.tag });
         }
         if !rest.is_empty() {
             return Err(TlvError::TrailingBytes { count: rest.len() });
@@ -174,18 +161,11 @@ pub fn parse_header(input: &[u8]) -> Result<Header, TlvError> {
     let (tag, tag_len) = parse_tag(input)?;
     let len_bytes = input.get(tag_len..).unwrap_or_default();
     let (length, len_len) = parse_length(len_bytes)?;
-    Ok(Header {
-        tag,
-        length,
-        header_len: tag_len + len_len,
-    })
+    Ok(Header { tag, length, header_len: tag_len + len_len })
 }
 
 fn parse_tag(input: &[u8]) -> Result<(Tag, usize), TlvError> {
-    let first = *input.first().ok_or(TlvError::Truncated {
-        needed: 1,
-        available: 0,
-    })?;
+    let first = *input.first().ok_or(TlvError::Truncated { needed: 1, available: 0 })?;
     if first == 0x00 || first == 0xFF {
         // Padding bytes between TLVs are allowed by ISO 7816-4 but never used in the LDS: treat as garbage.
         return Err(TlvError::InvalidTag { byte: first });
@@ -195,10 +175,7 @@ fn parse_tag(input: &[u8]) -> Result<(Tag, usize), TlvError> {
     }
     let mut value = u32::from(first);
     for i in 1..=3 {
-        let b = *input.get(i).ok_or(TlvError::Truncated {
-            needed: i + 1,
-            available: input.len(),
-        })?;
+        let b = *input.get(i).ok_or(TlvError::Truncated { needed: i + 1, available: input.len() })?;
         value = (value << 8) | u32::from(b);
         if b & 0x80 == 0 {
             return Ok((Tag(value), i + 1));
@@ -208,10 +185,7 @@ fn parse_tag(input: &[u8]) -> Result<(Tag, usize), TlvError> {
 }
 
 fn parse_length(input: &[u8]) -> Result<(usize, usize), TlvError> {
-    let first = *input.first().ok_or(TlvError::Truncated {
-        needed: 1,
-        available: 0,
-    })?;
+    let first = *input.first().ok_or(TlvError::Truncated { needed: 1, available: 0 })?;
     if first < 0x80 {
         return Ok((usize::from(first), 1));
     }
@@ -222,13 +196,8 @@ fn parse_length(input: &[u8]) -> Result<(usize, usize), TlvError> {
     if n > 4 {
         return Err(TlvError::LengthTooLong { bytes: n });
     }
-    let bytes = input.get(1..=n).ok_or(TlvError::Truncated {
-        needed: n + 1,
-        available: input.len(),
-    })?;
-    let length = bytes
-        .iter()
-        .fold(0usize, |acc, &b| (acc << 8) | usize::from(b));
+    let bytes = input.get(1..=n).ok_or(TlvError::Truncated { needed: n + 1, available: input.len() })?;
+    let length = bytes.iter().fold(0usize, |acc, &b| (acc << 8) | usize::from(b));
     if length > MAX_LENGTH {
         return Err(TlvError::LengthTooLarge { length });
     }
@@ -274,64 +243,22 @@ mod tests {
         assert_eq!(tlv.tag, Tag(0x60));
         assert!(rest.is_empty());
         let kids: Vec<_> = tlv.children().collect::<Result<_, _>>().unwrap();
-        assert_eq!(
-            kids.iter().map(|t| t.tag).collect::<Vec<_>>(),
-            vec![Tag(0x5F01), Tag(0x5F36), Tag(0x5C)]
-        );
+        assert_eq!(kids.iter().map(|t| t.tag).collect::<Vec<_>>(), vec![Tag(0x5F01), Tag(0x5F36), Tag(0x5C)]);
         assert_eq!(kids[2].value, &[0x61, 0x75]);
         let h = parse_header(&[0x75, 0x82, 0x3A, 0xEB, 0x7F]).unwrap();
-        assert_eq!(
-            h,
-            Header {
-                tag: Tag(0x75),
-                length: 0x3AEB,
-                header_len: 4
-            }
-        );
+        assert_eq!(h, Header { tag: Tag(0x75), length: 0x3AEB, header_len: 4 });
     }
 
     #[test]
     fn refuses_what_does_not_fit() {
-        assert_eq!(
-            Tlv::parse(&[0x61, 0x05, 1, 2]),
-            Err(TlvError::Truncated {
-                needed: 7,
-                available: 4
-            })
-        );
+        assert_eq!(Tlv::parse(&[0x61, 0x05, 1, 2]), Err(TlvError::Truncated { needed: 7, available: 4 }));
         assert_eq!(parse_header(&[0x61, 0x80]), Err(TlvError::IndefiniteLength));
-        assert_eq!(
-            parse_header(&[0x61, 0x85, 1, 1, 1, 1, 1]),
-            Err(TlvError::LengthTooLong { bytes: 5 })
-        );
-        assert_eq!(
-            parse_header(&[0x61, 0x84, 0x7F, 0, 0, 0]),
-            Err(TlvError::LengthTooLarge {
-                length: 0x7F00_0000
-            })
-        );
-        assert_eq!(
-            parse_header(&[0x5F]),
-            Err(TlvError::Truncated {
-                needed: 2,
-                available: 1
-            })
-        );
-        assert_eq!(
-            parse_header(&[0x5F, 0x81, 0x81, 0x81, 0x01]),
-            Err(TlvError::TagTooLong)
-        );
-        assert_eq!(
-            parse_header(&[]),
-            Err(TlvError::Truncated {
-                needed: 1,
-                available: 0
-            })
-        );
-        assert_eq!(
-            Tlv::parse_exact(&[0x61, 0x00, 0x00], Tag(0x61)),
-            Err(TlvError::TrailingBytes { count: 1 })
-        );
+        assert_eq!(parse_header(&[0x61, 0x85, 1, 1, 1, 1, 1]), Err(TlvError::LengthTooLong { bytes: 5 }));
+        assert_eq!(parse_header(&[0x61, 0x84, 0x7F, 0, 0, 0]), Err(TlvError::LengthTooLarge { length: 0x7F00_0000 }));
+        assert_eq!(parse_header(&[0x5F]), Err(TlvError::Truncated { needed: 2, available: 1 }));
+        assert_eq!(parse_header(&[0x5F, 0x81, 0x81, 0x81, 0x01]), Err(TlvError::TagTooLong));
+        assert_eq!(parse_header(&[]), Err(TlvError::Truncated { needed: 1, available: 0 }));
+        assert_eq!(Tlv::parse_exact(&[0x61, 0x00, 0x00], Tag(0x61)), Err(TlvError::TrailingBytes { count: 1 }));
     }
 
     #[test]

@@ -54,10 +54,7 @@ impl FileId {
 
     /// True for the files of the master file, read before the application is selected.
     pub fn in_master_file(self) -> bool {
-        matches!(
-            self,
-            FileId::CardAccess | FileId::CardSecurity | FileId::AtrInfo
-        )
+        matches!(self, FileId::CardAccess | FileId::CardSecurity | FileId::AtrInfo)
     }
 
     /// The tag the file's content starts with, where the LDS fixes one (9303-10 Table 34).
