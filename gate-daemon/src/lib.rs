@@ -1,1 +1,10 @@
-//! placeholder
+//! The gate controller: reading and checking the traveller's e-passport, and the command line around it.
+//!
+//! The library holds everything; `main` only parses arguments and sets up logging.
+
+pub mod chip;
+pub mod cli;
+pub mod error;
+pub mod read;
+
+pub use error::Error;

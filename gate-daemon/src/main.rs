@@ -1,1 +1,32 @@
-fn main() {}
+//! `gate-daemon`: the gate controller and its command line (see ../shared/CLI.md for the stable command surface).
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(name = "gate-daemon", version, about = "E-passport gate controller")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Reads the e-passport in the PC/SC reader.
+    ReadChip(gate_daemon::cli::ReadChipArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    // Logs go to stderr so that stdout carries only the command's output (one JSON object with --json).
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("GATE_LOG").unwrap_or_else(|_| "warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    match cli.command {
+        Command::ReadChip(args) => gate_daemon::cli::read_chip_command(&args),
+    }
+}

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Sets up a fresh Debian machine and runs the whole test suite: unit tests, the ICAO worked examples, and the
+# end-to-end tests that read simulated passports through a private pcscd with the vpcd driver (these need root, for
+# the private pcscd's mount namespace).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+if [ ! -d ../shared/testdata ]; then
+  echo "test: ../shared/testdata is missing: the worked examples and specimen chips live there" >&2
+  exit 1
+fi
+cargo test --workspace --quiet "$@"
