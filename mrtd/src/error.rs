@@ -234,9 +234,26 @@ pub enum LdsError {
 #[derive(Debug, Clone, thiserror::Error)]
 #[non_exhaustive]
 pub enum ImageError {
-    /// The bytes are neither JPEG nor JPEG 2000.
-    #[error("not a JPEG or JPEG 2000 image")]
+    /// The bytes are neither JPEG, JPEG 2000 nor PNG.
+    #[error("not a JPEG, JPEG 2000 or PNG image")]
     UnknownFormat,
+    /// The image's header is malformed, cut short, or declares an empty image.
+    #[error("{format} header: {what}")]
+    Header {
+        /// `JPEG`, `JPEG 2000` or `PNG`.
+        format: &'static str,
+        /// What is wrong.
+        what: &'static str,
+    },
+    /// The image uses a feature that is not decoded here (a JPEG height given by a DNL marker, more than four
+    /// components, an unknown colour space).
+    #[error("{format}: {what} not supported")]
+    Unsupported {
+        /// `JPEG`, `JPEG 2000` or `PNG`.
+        format: &'static str,
+        /// The feature.
+        what: &'static str,
+    },
     /// The image is larger than the pixel limit.
     #[error("{width}x{height} pixels is over the limit of {limit}")]
     TooLarge {

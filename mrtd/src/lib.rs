@@ -4,9 +4,11 @@
 //! the two are tested against each other and against the worked examples of ICAO 9303 Part 11.
 
 pub mod apdu;
+pub mod atr;
 pub mod bac;
 pub mod crypto;
 pub mod error;
+pub mod face_image;
 pub mod lds;
 pub mod mrz;
 pub mod sm;
