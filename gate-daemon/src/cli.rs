@@ -126,10 +126,8 @@ async fn read_chip(args: &ReadChipArgs) -> Result<ChipRead, Error> {
 
 /// Today's date in UTC, from the system clock.
 pub fn today() -> mrz::Ymd {
-    let days = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() / 86_400)
-        .unwrap_or(0);
+    let days =
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() / 86_400).unwrap_or(0);
     civil_from_days(days)
 }
 

@@ -21,9 +21,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     // Logs go to stderr so that stdout carries only the command's output (one JSON object with --json).
     tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("GATE_LOG").unwrap_or_else(|_| "warn".into()),
-        )
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("GATE_LOG").unwrap_or_else(|_| "warn".into()))
         .with_writer(std::io::stderr)
         .init();
     match cli.command {

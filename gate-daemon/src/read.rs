@@ -155,7 +155,9 @@ pub fn read_passport<T: CardTransport>(card: T, mrz: &Mrz, options: &ReadOptions
         wanted.extend([FileId::Dg(14), FileId::Dg(15)]);
     }
     for file in wanted {
-        if !fetch(&mut chip, file, &mut files, &mut order)? && matches!(file, FileId::Sod | FileId::Dg(1) | FileId::Dg(2)) {
+        if !fetch(&mut chip, file, &mut files, &mut order)?
+            && matches!(file, FileId::Sod | FileId::Dg(1) | FileId::Dg(2))
+        {
             problems.push(Problem::MissingFile(file));
         }
     }

@@ -266,9 +266,7 @@ impl<T: CardTransport> Chip<T, Secured> {
                 }
                 StatusWord::WrongLength | StatusWord::EndOfFile => self.state.policy.refused(le, None, &self.state.sm),
                 StatusWord::WrongLe(exact) => self.state.policy.refused(le, Some(exact), &self.state.sm),
-                StatusWord::FileNotFound | StatusWord::WrongP1P2 | StatusWord::FunctionNotSupported
-                    if by_sfi =>
-                {
+                StatusWord::FileNotFound | StatusWord::WrongP1P2 | StatusWord::FunctionNotSupported if by_sfi => {
                     return Ok(None);
                 }
                 StatusWord::InsNotSupported | StatusWord::WrongParameters if by_sfi => return Ok(None),

@@ -7,7 +7,7 @@
 //! (`6700`, `6Cxx`, or `6282` without data) steps the block down and the same read is sent again; the secure
 //! messaging layer keeps the send sequence counter in step across the refusal.
 
-use mrtd::apdu::{Command, MAX_EXTENDED_LE, MAX_SHORT_LE};
+use mrtd::apdu::{Command, MAX_SHORT_LE};
 use mrtd::lds::FileId;
 use mrtd::sm::SecureMessaging;
 use mrtd::tlv::{Tag, Tlv};
@@ -17,8 +17,12 @@ use crate::error::{Error, Step};
 /// How many times one read may be re-sent with a smaller block before the chip is given up on.
 pub const MAX_ATTEMPTS: usize = 12;
 
+/// The largest response data asked for: vpcd frames carry at most 65535 bytes, the status word included, so a full
+/// 65536-byte extended response cannot pass; 25 bytes less costs nothing.
+pub const MAX_RESPONSE_DATA: usize = 65533;
+
 /// Response sizes tried in turn, largest first, when the chip refuses a block.
-const LADDER: [usize; 9] = [65536, 32768, 16384, 8192, 4096, 2048, 1024, 512, 256];
+const LADDER: [usize; 9] = [MAX_RESPONSE_DATA, 32768, 16384, 8192, 4096, 2048, 1024, 512, 256];
 
 /// The largest offset READ BINARY with an even instruction can address (15 bits).
 const MAX_B0_OFFSET: usize = 0x7FFF;
@@ -70,7 +74,7 @@ impl BlockPolicy {
         match self.extended {
             Extended::Off => sm.max_plain_response(MAX_SHORT_LE),
             Extended::Announced | Extended::Probe => {
-                let limit = self.max_response.unwrap_or(MAX_EXTENDED_LE).clamp(MAX_SHORT_LE, MAX_EXTENDED_LE);
+                let limit = self.max_response.unwrap_or(MAX_RESPONSE_DATA).clamp(MAX_SHORT_LE, MAX_RESPONSE_DATA);
                 sm.max_plain_response(limit)
             }
         }
@@ -156,7 +160,7 @@ mod tests {
         let sm = sm();
         let mut p = BlockPolicy::new(Extended::Announced, None);
         let first = p.next_le(&sm);
-        assert_eq!(first, sm.max_plain_response(65536));
+        assert_eq!(first, sm.max_plain_response(MAX_RESPONSE_DATA));
         p.refused(first, None, &sm);
         assert_eq!(p.next_le(&sm), sm.max_plain_response(32768));
         let mut p = BlockPolicy::new(Extended::Announced, Some(4096));
