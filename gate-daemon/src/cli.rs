@@ -39,6 +39,9 @@ pub struct ReadChipArgs {
     /// Keep to short APDUs even when the chip takes extended length.
     #[arg(long)]
     pub no_extended_length: bool,
+    /// Never ask for more than N bytes per READ BINARY (JMRTD reads 223-byte blocks; for comparisons).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub max_block: Option<u16>,
     /// Seconds to wait for a card (and for the MRZ from the serial line).
     #[arg(long, default_value_t = 10)]
     pub wait: u64,
@@ -118,7 +121,11 @@ async fn read_chip(args: &ReadChipArgs) -> Result<ChipRead, Error> {
         return Err(Error::Hardware(hal::Error::NoCard { reader: args.reader.clone() }));
     }
     let card = handle.connect(&selection).await?;
-    let options = ReadOptions { extended_length: !args.no_extended_length, ..ReadOptions::default() };
+    let options = ReadOptions {
+        extended_length: !args.no_extended_length,
+        max_block: args.max_block.map(usize::from),
+        ..ReadOptions::default()
+    };
     tokio::task::spawn_blocking(move || read::read_passport(card, &mrz, &options))
         .await
         .map_err(|_| Error::Timeout { what: "the chip read", seconds: 0 })?

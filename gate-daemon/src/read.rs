@@ -32,11 +32,13 @@ pub struct ReadOptions {
     pub extended_length: bool,
     /// Decode the face image to check it and learn its size.
     pub decode_face: bool,
+    /// Never ask for more than this many bytes per READ BINARY (to compare with readers that use fixed blocks).
+    pub max_block: Option<usize>,
 }
 
 impl Default for ReadOptions {
     fn default() -> Self {
-        Self { extended_length: true, decode_face: true }
+        Self { extended_length: true, decode_face: true, max_block: None }
     }
 }
 
@@ -126,7 +128,8 @@ pub fn read_passport<T: CardTransport>(card: T, mrz: &Mrz, options: &ReadOptions
         BlockPolicy::new(Extended::Announced, sizes.map(|(_, response)| response))
     } else {
         BlockPolicy::new(Extended::Probe, None)
-    };
+    }
+    .with_cap(options.max_block);
     chip.select_application()?;
     let keys = BacKeys::from_mrz_information(mrz.mrz_information());
     let mut chip = chip.bac(&keys, policy).map_err(|(_, e)| e)?;

@@ -48,12 +48,21 @@ pub struct BlockPolicy {
     block: Option<usize>,
     /// Whether the last block the chip answered came in an extended APDU.
     last_extended: bool,
+    /// A ceiling set by the operator, to compare with other readers' fixed block sizes.
+    cap: Option<usize>,
 }
 
 impl BlockPolicy {
     /// A policy for a chip that announced (or not) extended length, with its largest response when known.
     pub fn new(extended: Extended, max_response: Option<usize>) -> Self {
-        Self { extended, max_response, block: None, last_extended: false }
+        Self { extended, max_response, block: None, last_extended: false, cap: None }
+    }
+
+    /// Never asks for more than `cap` bytes at once.
+    #[must_use]
+    pub fn with_cap(mut self, cap: Option<usize>) -> Self {
+        self.cap = cap.map(|c| c.max(1));
+        self
     }
 
     /// True when the last block the chip answered came in an extended APDU.
@@ -68,6 +77,11 @@ impl BlockPolicy {
 
     /// The plaintext `Le` for the next read.
     pub fn next_le(&self, sm: &SecureMessaging) -> usize {
+        let le = self.uncapped_le(sm);
+        self.cap.map_or(le, |cap| le.min(cap))
+    }
+
+    fn uncapped_le(&self, sm: &SecureMessaging) -> usize {
         if let Some(block) = self.block {
             return block;
         }
