@@ -71,8 +71,8 @@ pub enum Error {
     Profile {
         /// The profile file.
         file: std::path::PathBuf,
-        /// What is wrong, naming the key.
-        source: crate::passport::ProfileError,
+        /// What is wrong, naming the key (boxed: the TOML parser's error is large, and every `Result` would carry it).
+        source: Box<crate::passport::ProfileError>,
     },
     /// A passport's files could not be built or signed.
     #[error("{what}: {source}")]

@@ -1,1 +1,10 @@
-//! placeholder
+//! The hardware simulator of the gate: a virtual e-passport chip served to pcscd through the vpcd driver, an MRZ
+//! reader on a pseudo-terminal, and the test PKI and passport images they serve.
+
+pub mod chip;
+pub mod cli;
+pub mod error;
+pub mod passport;
+pub mod pki;
+
+pub use error::Error;

@@ -1,1 +1,63 @@
-fn main() {}
+//! `gate-sim`: the gate's hardware simulator (see ../shared/CLI.md for the stable command surface).
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(name = "gate-sim", version, about = "Hardware simulator of the e-passport gate")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// The test PKI: a CSCA, a Document Signer and an empty CRL.
+    Pki {
+        #[command(subcommand)]
+        command: PkiCommand,
+    },
+    /// Passport chip images.
+    Passport {
+        #[command(subcommand)]
+        command: PassportCommand,
+    },
+    /// Serves a passport's chip to pcscd through the vpcd driver until stopped.
+    Chip(sim::chip::ChipArgs),
+}
+
+#[derive(Debug, Subcommand)]
+enum PkiCommand {
+    /// Creates a test CSCA and Document Signer (and an empty CRL) in DIR.
+    Init {
+        /// Folder to write the PKI to.
+        dir: PathBuf,
+        /// Replace a PKI already in DIR.
+        #[arg(long)]
+        force: bool,
+        /// Print one JSON object.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum PassportCommand {
+    /// Makes a complete chip image from a passport profile.
+    Make(sim::passport::MakeArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("GATE_SIM_LOG").unwrap_or_else(|_| "warn".into()))
+        .with_writer(std::io::stderr)
+        .init();
+    match cli.command {
+        Command::Pki { command: PkiCommand::Init { dir, force, json } } => sim::pki::init_command(&dir, force, json),
+        Command::Passport { command: PassportCommand::Make(args) } => sim::passport::make_command(&args),
+        Command::Chip(args) => sim::chip::chip_command(&args),
+    }
+}

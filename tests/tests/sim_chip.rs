@@ -11,13 +11,15 @@
     reason = "test helpers fail the test loudly"
 )]
 
+mod common;
+
 use std::ffi::CString;
-use std::io::{BufRead, BufReader, Read};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
+use std::io::Read;
+use std::path::Path;
+use std::process::Command;
 use std::time::{Duration, Instant};
 
+use common::{Sim, TIMEOUT, bsi2008};
 use e2e::{BodyError, Pcscd};
 use mrtd::apdu::{Command as Apdu, Response};
 use mrtd::bac::{BacKeys, Terminal};
@@ -25,93 +27,6 @@ use mrtd::lds::EMRTD_AID;
 use mrtd::lds::dg1::Dg1;
 use mrtd::sm::SecureMessaging;
 use mrtd::sw::StatusWord;
-
-const TIMEOUT: Duration = Duration::from_secs(10);
-
-fn bsi2008() -> Option<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/testdata/icao/data/jmrtd/lds/bsi2008");
-    if dir.is_dir() {
-        Some(dir)
-    } else {
-        println!("SKIP: {} is absent", dir.display());
-        None
-    }
-}
-
-/// A running `gate-sim chip`, stopped with SIGTERM when dropped.
-struct Sim {
-    child: Child,
-    events: Receiver<serde_json::Value>,
-}
-
-impl Sim {
-    fn start(pcscd: &Pcscd, passport: &Path, extra: &[&str]) -> Sim {
-        let bin = e2e::workspace_binary("sim", "gate-sim").unwrap();
-        let vpcd = format!("127.0.0.1:{}", pcscd.vpcd_port());
-        let mut child = Command::new(bin)
-            .args(["chip", "--json", "--vpcd", &vpcd, "--passport"])
-            .arg(passport)
-            .args(extra)
-            .env("GATE_SIM_LOG", "info")
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .unwrap();
-        let stdout = BufReader::new(child.stdout.take().unwrap());
-        let (tx, events) = channel();
-        std::thread::spawn(move || {
-            for line in stdout.lines().map_while(Result::ok) {
-                let value = serde_json::from_str(&line).unwrap_or_else(|e| panic!("not JSON ({e}): {line}"));
-                if tx.send(value).is_err() {
-                    break;
-                }
-            }
-        });
-        Sim { child, events }
-    }
-
-    fn event(&self) -> serde_json::Value {
-        match self.events.recv_timeout(TIMEOUT) {
-            Ok(v) => v,
-            Err(RecvTimeoutError::Timeout) => panic!("no event from gate-sim chip within {TIMEOUT:?}"),
-            Err(RecvTimeoutError::Disconnected) => panic!("gate-sim chip ended its output"),
-        }
-    }
-
-    fn expect(&self, name: &str) -> serde_json::Value {
-        let v = self.event();
-        assert_eq!(v["event"], name, "{v}");
-        v
-    }
-
-    /// Stops it with SIGTERM and returns its exit code.
-    fn stop(&mut self) -> Option<i32> {
-        nix::sys::signal::kill(nix::unistd::Pid::from_raw(self.child.id() as i32), nix::sys::signal::Signal::SIGTERM)
-            .unwrap();
-        self.wait()
-    }
-
-    fn wait(&mut self) -> Option<i32> {
-        let deadline = Instant::now() + TIMEOUT;
-        loop {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                return status.code();
-            }
-            assert!(Instant::now() < deadline, "gate-sim chip did not exit");
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
-}
-
-impl Drop for Sim {
-    fn drop(&mut self) {
-        if self.child.try_wait().ok().flatten().is_none() {
-            drop(self.child.kill());
-            drop(self.child.wait());
-        }
-    }
-}
 
 fn connect(pcscd: &Pcscd) -> pcsc::Card {
     let ctx = pcsc::Context::establish(pcsc::Scope::User).unwrap();
