@@ -122,12 +122,18 @@ pub fn read_passport<T: CardTransport>(card: T, mrz: &Mrz, options: &ReadOptions
     let caps = chip.capabilities();
     let policy = if !options.extended_length {
         BlockPolicy::new(Extended::Off, None)
-    } else if caps.extended_length {
-        let sizes = chip.read_atr_info()?;
-        debug!(?sizes, "extended length announced");
-        BlockPolicy::new(Extended::Announced, sizes.map(|(_, response)| response))
+    } else if caps.stated && !caps.extended_length {
+        // The chip says it does not take extended length: believe it rather than spend APDUs on asking.
+        BlockPolicy::new(Extended::Off, None)
     } else {
-        BlockPolicy::new(Extended::Probe, None)
+        // Announced, or not stated either way: EF.ATR/INFO, when the chip has it, gives the buffer size.
+        let sizes = chip.read_atr_info()?;
+        debug!(?sizes, announced = caps.extended_length, "extended length");
+        match (caps.extended_length, sizes) {
+            (true, sizes) => BlockPolicy::new(Extended::Announced, sizes.map(|(_, response)| response)),
+            (false, Some((_, response))) => BlockPolicy::new(Extended::Announced, Some(response)),
+            (false, None) => BlockPolicy::new(Extended::Probe, None),
+        }
     }
     .with_cap(options.max_block);
     chip.select_application()?;

@@ -10,6 +10,9 @@ use crate::tlv::{self, Tag};
 /// What the ATR announces about APDU lengths.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Capabilities {
+    /// The ATR holds a card-capabilities object with a third byte, so what follows is the chip's own statement and
+    /// not a default.
+    pub stated: bool,
     /// The chip takes extended `Lc` and `Le` fields.
     pub extended_length: bool,
     /// EF.ATR/INFO holds the extended-length information.
@@ -54,6 +57,7 @@ pub fn capabilities(atr: &[u8]) -> Capabilities {
         if tag == 0x7
             && let Some(&third) = value.get(2)
         {
+            caps.stated = true;
             caps.extended_length = third & 0x40 != 0;
             caps.extended_length_info_in_ef_atr = third & 0x20 != 0;
         }
@@ -100,6 +104,9 @@ mod tests {
         assert!(capabilities(&with).extended_length);
         let without = [0x3B, 0x85, 0x80, 0x01, 0x80, 0x73, 0xC8, 0x21, 0x00, 0x00];
         assert!(!capabilities(&without).extended_length);
+        assert!(capabilities(&without).stated);
+        // vpcd's default ATR has no historical bytes: the chip says nothing either way.
+        assert!(!capabilities(&[0x3B, 0x80, 0x80, 0x01, 0x01]).stated);
         // Truncated and empty ATRs say nothing, and do not panic.
         for n in 0..with.len() - 1 {
             let _ = capabilities(&with[..n]);

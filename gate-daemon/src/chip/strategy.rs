@@ -24,6 +24,9 @@ pub const MAX_RESPONSE_DATA: usize = 65533;
 /// Response sizes tried in turn, largest first, when the chip refuses a block.
 const LADDER: [usize; 9] = [MAX_RESPONSE_DATA, 32768, 16384, 8192, 4096, 2048, 1024, 512, 256];
 
+/// The response size tried after the largest when the chip did not say whether it takes extended length.
+const PROBE_FALLBACK: usize = 4096;
+
 /// The largest offset READ BINARY with an even instruction can address (15 bits).
 const MAX_B0_OFFSET: usize = 0x7FFF;
 
@@ -32,7 +35,8 @@ const MAX_B0_OFFSET: usize = 0x7FFF;
 pub enum Extended {
     /// The chip announced it: use it, stepping down through [`LADDER`] on refusal.
     Announced,
-    /// The chip said nothing: try it once; a refusal means short blocks from then on.
+    /// The chip said nothing: try the largest block, then a 4096-byte buffer's worth; a refusal of that means
+    /// short blocks from then on.
     Probe,
     /// Short APDUs only.
     Off,
@@ -109,9 +113,15 @@ impl BlockPolicy {
             return;
         }
         if le > short_max && self.extended == Extended::Probe {
-            // The chip did not announce extended length and does not take it.
-            self.extended = Extended::Off;
-            self.block = Some(short_max);
+            let common = sm.max_plain_response(PROBE_FALLBACK);
+            if le > common {
+                // Perhaps only a smaller buffer: the size most chips with extended length take.
+                self.block = Some(common);
+            } else {
+                // The chip did not announce extended length and does not take it.
+                self.extended = Extended::Off;
+                self.block = Some(short_max);
+            }
             return;
         }
         let next = LADDER
@@ -183,6 +193,8 @@ mod tests {
         assert_eq!(p.next_le(&sm), 0x80);
 
         let mut probe = BlockPolicy::new(Extended::Probe, None);
+        probe.refused(probe.next_le(&sm), None, &sm);
+        assert_eq!(probe.next_le(&sm), sm.max_plain_response(4096));
         probe.refused(probe.next_le(&sm), None, &sm);
         assert_eq!(probe.next_le(&sm), 231);
         probe.accepted(231, false);
