@@ -13,12 +13,12 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
-use common::{Sim, TIMEOUT, bsi2008};
-use e2e::{BodyError, Pcscd};
+use common::{Sim, TIMEOUT, bsi2008, make_passport, printed_mrz};
+use e2e::BodyError;
 use serde_json::Value;
 
 /// The printed MRZ of the BSI 2008 specimen (testdata/icao/vectors/mrz_check_digits_and_specimens.json,
@@ -176,35 +176,12 @@ fn a_malformed_mrz_never_touches_the_chip() {
     assert_eq!(json(&out)["error"]["kind"], "usage");
 }
 
-/// `gate-sim pki init` and `gate-sim passport make` for a profile of sim/profiles, in `dir`.
-pub fn make_passport(dir: &Path, profile: &str) -> PathBuf {
-    let sim = e2e::workspace_binary("sim", "gate-sim").unwrap();
-    let pki = dir.join("pki");
-    let out = Command::new(&sim).args(["pki", "init"]).arg(&pki).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let profile = Path::new(env!("CARGO_MANIFEST_DIR")).join("../sim/profiles").join(profile);
-    let passport = dir.join("passport");
-    let out = Command::new(&sim)
-        .args(["passport", "make", "--profile"])
-        .arg(&profile)
-        .arg("--pki")
-        .arg(&pki)
-        .arg("--out")
-        .arg(&passport)
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    passport
-}
-
 #[test]
 fn reads_a_passport_made_by_the_simulator() -> Result<(), e2e::Error> {
     e2e::in_private_pcscd("reads_a_passport_made_by_the_simulator", |pcscd| {
         let dir = std::env::temp_dir().join(format!("read-chip-made-{}", std::process::id()));
         let passport = make_passport(&dir, "budi.toml");
-        let chip_toml: toml::Value = toml::from_str(&std::fs::read_to_string(passport.join("chip.toml"))?)?;
-        let mrz: Vec<String> =
-            chip_toml["mrz"].as_array().unwrap().iter().map(|l| l.as_str().unwrap().to_owned()).collect();
+        let mrz = printed_mrz(&passport);
         let mrz: Vec<&str> = mrz.iter().map(String::as_str).collect();
         for extra in [&[][..], &["--no-extended-length"][..]] {
             let _sim = Sim::start(pcscd, &passport, extra);

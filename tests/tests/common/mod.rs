@@ -95,3 +95,30 @@ impl Drop for Sim {
         }
     }
 }
+
+/// `gate-sim pki init` and `gate-sim passport make` for a profile of sim/profiles, in `dir`.
+pub fn make_passport(dir: &Path, profile: &str) -> PathBuf {
+    let sim = e2e::workspace_binary("sim", "gate-sim").unwrap();
+    let pki = dir.join("pki");
+    let out = Command::new(&sim).args(["pki", "init"]).arg(&pki).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let profile = Path::new(env!("CARGO_MANIFEST_DIR")).join("../sim/profiles").join(profile);
+    let passport = dir.join("passport");
+    let out = Command::new(&sim)
+        .args(["passport", "make", "--profile"])
+        .arg(&profile)
+        .arg("--pki")
+        .arg(&pki)
+        .arg("--out")
+        .arg(&passport)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    passport
+}
+
+/// The printed MRZ of a passport made by `gate-sim passport make` (its `chip.toml`).
+pub fn printed_mrz(passport: &Path) -> Vec<String> {
+    let chip_toml: toml::Value = toml::from_str(&std::fs::read_to_string(passport.join("chip.toml")).unwrap()).unwrap();
+    chip_toml["mrz"].as_array().unwrap().iter().map(|l| l.as_str().unwrap().to_owned()).collect()
+}
