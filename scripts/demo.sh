@@ -49,7 +49,6 @@ for _ in $(seq 1 100); do [ -S "$PCSCLITE_CSOCK_NAME" ] && break; sleep 0.05; do
 echo "== test PKI and a passport (sim/profiles/budi.toml)"
 "$bin/gate-sim" pki init "$work/pki" >/dev/null
 "$bin/gate-sim" passport make --profile sim/profiles/budi.toml --pki "$work/pki" --out "$work/passport"
-ls -l "$work/passport" | awk 'NR>1 {print "   ", $5, $9}'
 
 echo "== the traveller lays the passport down (424 kbit/s link, 5 ms per APDU)"
 "$bin/gate-sim" chip --passport "$work/passport" --vpcd "127.0.0.1:$port" --mrz-pty "$work/mrz" \

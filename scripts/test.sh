@@ -10,3 +10,5 @@ if [ ! -d ../shared/testdata ]; then
   exit 1
 fi
 cargo test --workspace --quiet "$@"
+# The lints that keep panics off outside input are clippy's: a warning fails the run.
+cargo clippy --workspace --all-targets --quiet -- -D warnings

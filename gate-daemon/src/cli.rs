@@ -225,7 +225,9 @@ fn print_human(read: &ChipRead, report: &Value) {
     println!("files            {}", read.order.iter().map(|f| f.name()).collect::<Vec<_>>().join(" "));
     println!("document         {} {} {}", m.document_code(), m.issuing_state(), m.document_number());
     println!("holder           {} / {}", m.surname(), m.given_names());
-    println!("born, expires    {} {}", report["dg1"]["date_of_birth"], report["dg1"]["date_of_expiry"]);
+    let date =
+        |key: &str| report.get("dg1").and_then(|d| d.get(key)).and_then(Value::as_str).unwrap_or("unknown").to_owned();
+    println!("born, expires    {} {}", date("date_of_birth"), date("date_of_expiry"));
     println!("DG1 = MRZ        {}", if read.dg1_matches_printed { "yes" } else { "NO" });
     match &read.face {
         Some(f) => println!(

@@ -138,7 +138,7 @@ pub fn read_passport<T: CardTransport>(card: T, mrz: &Mrz, options: &ReadOptions
     .with_cap(options.max_block);
     chip.select_application()?;
     let keys = BacKeys::from_mrz_information(mrz.mrz_information());
-    let mut chip = chip.bac(&keys, policy).map_err(|(_, e)| e)?;
+    let mut chip = chip.bac(&keys, policy).map_err(|failed| failed.1)?;
     info!(access_control = "BAC", "secure messaging established");
 
     let mut files = BTreeMap::new();

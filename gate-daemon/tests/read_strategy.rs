@@ -4,6 +4,14 @@
 //! The chips are the BSI 2008 specimen ("ERIKA MUSTERMANN", JMRTD test resources) and the Dutch 2006 specimen
 //! ("LOES MEULENDIJK"), from ../shared/testdata/icao/data/jmrtd/lds (provenance in ../shared/testdata/README.md).
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic,
+    reason = "test helpers fail the test loudly"
+)]
+
 use std::path::PathBuf;
 
 use gate_daemon::error::Error;

@@ -122,12 +122,13 @@ impl<T: CardTransport> Chip<T, Open> {
         }
     }
 
-    /// Basic Access Control with the keys from the MRZ (9303-11 §4.3); on success the session is secured.
+    /// Basic Access Control with the keys from the MRZ (9303-11 §4.3); on success the session is secured. On failure
+    /// the open session comes back with the error, for another attempt.
     ///
     /// # Errors
     /// [`Error::AccessControl`] when the chip refuses our keys or its answer does not prove it knows them; transport
     /// errors as they come.
-    pub fn bac(mut self, keys: &BacKeys, policy: BlockPolicy) -> Result<Chip<T, Secured>, (Self, Error)> {
+    pub fn bac(mut self, keys: &BacKeys, policy: BlockPolicy) -> Result<Chip<T, Secured>, Box<(Self, Error)>> {
         match self.run_bac(keys) {
             Ok(sm) => Ok(Chip {
                 card: self.card,
@@ -135,7 +136,7 @@ impl<T: CardTransport> Chip<T, Open> {
                 stats: self.stats,
                 capabilities: self.capabilities,
             }),
-            Err(e) => Err((self, e)),
+            Err(e) => Err(Box::new((self, e))),
         }
     }
 
