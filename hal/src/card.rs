@@ -7,10 +7,18 @@
 //! handle on a card session and a blocking [`CardTransport`] for code run in `tokio::task::spawn_blocking`.
 
 #[cfg(feature = "pcsc")]
+mod pcsc_handle;
+#[cfg(feature = "pcsc")]
+mod pcsc_request;
+#[cfg(feature = "pcsc")]
 mod pcsc_service;
 
 #[cfg(feature = "pcsc")]
-pub use pcsc_service::{CardPresence, PcscCard, PcscConfig, PcscHandle, PcscReader, ReaderSelection};
+pub use pcsc_handle::{PcscCard, PcscHandle};
+#[cfg(feature = "pcsc")]
+pub use pcsc_request::{CardPresence, ReaderSelection};
+#[cfg(feature = "pcsc")]
+pub use pcsc_service::{PcscConfig, PcscReader};
 
 use crate::Error;
 

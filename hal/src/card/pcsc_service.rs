@@ -8,14 +8,15 @@
 
 use std::collections::HashMap;
 use std::ffi::CString;
-use std::sync::mpsc as std_mpsc;
 use std::time::{Duration, Instant};
 
 use pcsc::{Context, Disposition, Protocols, ReaderState, Scope, ShareMode, State};
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::mpsc;
 use tracing::{debug, trace, warn};
 
-use super::{CardTransport, Hex};
+use super::Hex;
+use super::pcsc_handle::PcscHandle;
+use super::pcsc_request::{CardPresence, Connected, ReaderSelection, Reply, Request};
 use crate::{Error, Operation};
 
 /// How long one `SCardGetStatusChange` call may block: the delay before the thread notices that a waiting caller
@@ -25,20 +26,6 @@ const STATUS_SLICE: Duration = Duration::from_millis(200);
 /// How long a failed transmit waits for the reader to show whether the card left: pcscd polls a reader without
 /// presence events every 400 ms.
 const REMOVAL_CONFIRMATION: Duration = Duration::from_secs(1);
-
-/// How often a blocking caller retries to queue a request while the request channel is full.
-const QUEUE_RETRY: Duration = Duration::from_millis(2);
-
-/// Which reader a card is looked for in.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub enum ReaderSelection {
-    /// The first reader, in PC/SC's order, that holds a card.
-    #[default]
-    FirstWithCard,
-    /// The reader with this name; when no name is equal, the first reader whose name starts with it (PC/SC appends
-    /// slot numbers such as `" 00 00"` to the reader's name).
-    Named(String),
-}
 
 /// Settings of the PC/SC reader service.
 #[derive(Debug, Clone)]
@@ -57,55 +44,6 @@ impl Default for PcscConfig {
     }
 }
 
-/// A card seen in a reader.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CardPresence {
-    /// The reader's name.
-    pub reader: String,
-    /// The card's answer to reset.
-    pub atr: Vec<u8>,
-}
-
-/// Where a request's answer goes: an async caller's oneshot or a blocking caller's channel.
-enum Reply<T> {
-    Async(oneshot::Sender<Result<T, Error>>),
-    Blocking(std_mpsc::SyncSender<Result<T, Error>>),
-}
-
-impl<T> Reply<T> {
-    fn send(self, result: Result<T, Error>) {
-        // A caller that stopped waiting has dropped its receiver; its answer has nowhere to go.
-        match self {
-            Self::Async(tx) => drop(tx.send(result)),
-            Self::Blocking(tx) => drop(tx.send(result)),
-        }
-    }
-
-    /// Whether the caller gave up waiting, so a long wait can stop early.
-    fn is_abandoned(&self) -> bool {
-        match self {
-            Self::Async(tx) => tx.is_closed(),
-            Self::Blocking(_) => false,
-        }
-    }
-}
-
-/// A card session opened by the service.
-struct Connected {
-    session: u64,
-    reader: String,
-    atr: Vec<u8>,
-}
-
-enum Request {
-    ListReaders { reply: Reply<Vec<String>> },
-    WaitForCard { which: ReaderSelection, timeout: Duration, reply: Reply<Option<CardPresence>> },
-    WaitForRemoval { reader: String, timeout: Duration, reply: Reply<bool> },
-    Connect { which: ReaderSelection, reply: Reply<Connected> },
-    Transmit { session: u64, reader: String, apdu: Vec<u8>, reply: Reply<Vec<u8>> },
-    Disconnect { session: u64, reader: String, reply: Option<Reply<()>> },
-}
-
 struct Session {
     card: pcsc::Card,
     reader: String,
@@ -114,7 +52,7 @@ struct Session {
 /// The PC/SC reader service: owns the `pcsc` context and the card sessions on a thread of its own.
 ///
 /// Start it with [`PcscReader::spawn`] and talk to it through the returned [`PcscHandle`]. The thread ends when the
-/// last handle and the last [`PcscCard`] are dropped.
+/// last handle and the last [`PcscCard`](super::PcscCard) are dropped.
 pub struct PcscReader {
     context: Option<Context>,
     sessions: HashMap<u64, Session>,
@@ -479,227 +417,6 @@ fn map_error(error: pcsc::Error, operation: Operation, reader: Option<&str>) -> 
             _ => Error::CardRemoved { reader: reader_owned().unwrap_or_default(), operation, source: Box::new(error) },
         },
         _ => Error::Reader { operation, source: Box::new(error) },
-    }
-}
-
-/// An async handle on the PC/SC reader service. Cheap to clone; every method waits with a bound.
-#[derive(Debug, Clone)]
-pub struct PcscHandle {
-    requests: mpsc::Sender<Request>,
-    request_timeout: Duration,
-}
-
-impl std::fmt::Debug for Request {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        // APDUs carry personal data: only their length is shown.
-        match self {
-            Self::ListReaders { .. } => f.write_str("ListReaders"),
-            Self::WaitForCard { which, timeout, .. } => write!(f, "WaitForCard({which:?}, {timeout:?})"),
-            Self::WaitForRemoval { reader, timeout, .. } => write!(f, "WaitForRemoval({reader:?}, {timeout:?})"),
-            Self::Connect { which, .. } => write!(f, "Connect({which:?})"),
-            Self::Transmit { session, apdu, .. } => write!(f, "Transmit(session {session}, {} bytes)", apdu.len()),
-            Self::Disconnect { session, .. } => write!(f, "Disconnect(session {session})"),
-        }
-    }
-}
-
-impl PcscHandle {
-    async fn call<T>(
-        &self,
-        operation: Operation,
-        bound: Duration,
-        request: impl FnOnce(Reply<T>) -> Request,
-    ) -> Result<T, Error> {
-        let deadline = tokio::time::Instant::now() + bound;
-        let (tx, rx) = oneshot::channel();
-        match tokio::time::timeout_at(deadline, self.requests.send(request(Reply::Async(tx)))).await {
-            Err(_) => return Err(Error::Timeout { operation, after: bound }),
-            Ok(Err(_)) => return Err(Error::ReaderServiceStopped),
-            Ok(Ok(())) => {}
-        }
-        match tokio::time::timeout_at(deadline, rx).await {
-            Err(_) => Err(Error::Timeout { operation, after: bound }),
-            Ok(Err(_)) => Err(Error::ReaderServiceStopped),
-            Ok(Ok(result)) => result,
-        }
-    }
-
-    /// The names of the readers PC/SC knows now (empty when there is none).
-    ///
-    /// # Errors
-    /// [`Error::ServiceUnavailable`] when pcscd is not running, [`Error::Timeout`] or
-    /// [`Error::ReaderServiceStopped`] when the service thread does not answer.
-    pub async fn list_readers(&self) -> Result<Vec<String>, Error> {
-        self.call(Operation::ListReaders, self.request_timeout, |reply| Request::ListReaders { reply }).await
-    }
-
-    /// Waits up to `timeout` for a card in the selected reader(s); `None` when none came. Returns at once when a card
-    /// is already there. Dropping the future frees the service within a fraction of a second.
-    ///
-    /// # Errors
-    /// [`Error::ServiceUnavailable`] when pcscd is not running, [`Error::Timeout`] or
-    /// [`Error::ReaderServiceStopped`] when the service thread does not answer.
-    pub async fn wait_for_card(
-        &self,
-        which: &ReaderSelection,
-        timeout: Duration,
-    ) -> Result<Option<CardPresence>, Error> {
-        let which = which.clone();
-        self.call(Operation::WaitForCard, timeout + self.request_timeout, |reply| Request::WaitForCard {
-            which,
-            timeout,
-            reply,
-        })
-        .await
-    }
-
-    /// Waits up to `timeout` for the reader to be empty; `true` when it is (or the reader itself left).
-    ///
-    /// # Errors
-    /// [`Error::ServiceUnavailable`] when pcscd is not running, [`Error::Timeout`] or
-    /// [`Error::ReaderServiceStopped`] when the service thread does not answer.
-    pub async fn wait_for_removal(&self, reader: &str, timeout: Duration) -> Result<bool, Error> {
-        let reader = reader.to_owned();
-        self.call(Operation::WaitForRemoval, timeout + self.request_timeout, |reply| Request::WaitForRemoval {
-            reader,
-            timeout,
-            reply,
-        })
-        .await
-    }
-
-    /// Opens a shared session (T=1 or T=0, as the card offers) with the card in the selected reader.
-    ///
-    /// # Errors
-    /// [`Error::NoReader`], [`Error::UnknownReader`] or [`Error::NoCard`] when there is nothing to connect to,
-    /// [`Error::ServiceUnavailable`] when pcscd is not running, [`Error::Timeout`] or [`Error::Reader`] otherwise.
-    pub async fn connect(&self, which: &ReaderSelection) -> Result<PcscCard, Error> {
-        let which = which.clone();
-        let connected =
-            self.call(Operation::Connect, self.request_timeout, |reply| Request::Connect { which, reply }).await?;
-        Ok(PcscCard {
-            handle: self.clone(),
-            session: connected.session,
-            reader: connected.reader,
-            atr: connected.atr,
-            open: true,
-        })
-    }
-}
-
-/// A session with a card through the PC/SC reader service.
-///
-/// Use [`PcscCard::transmit_async`] from async code, or the blocking [`CardTransport`] implementation from
-/// `tokio::task::spawn_blocking`. Dropping it ends the session (the card is reset) without waiting.
-#[derive(Debug)]
-pub struct PcscCard {
-    handle: PcscHandle,
-    session: u64,
-    reader: String,
-    atr: Vec<u8>,
-    open: bool,
-}
-
-impl PcscCard {
-    /// Sends one command APDU and returns the response APDU.
-    ///
-    /// # Errors
-    /// [`Error::CardRemoved`] when the card left the reader, [`Error::ServiceUnavailable`] when pcscd went away,
-    /// [`Error::NotConnected`] when the session was dropped with a lost pcscd, [`Error::Timeout`] when the card did
-    /// not answer within the configured bound, [`Error::Reader`] otherwise.
-    pub async fn transmit_async(&self, apdu: &[u8]) -> Result<Vec<u8>, Error> {
-        let (session, reader, apdu) = (self.session, self.reader.clone(), apdu.to_vec());
-        self.handle
-            .call(Operation::Transmit, self.handle.request_timeout, |reply| Request::Transmit {
-                session,
-                reader,
-                apdu,
-                reply,
-            })
-            .await
-    }
-
-    /// Ends the session and resets the card, so that its secure-messaging keys are gone.
-    ///
-    /// # Errors
-    /// [`Error::ServiceUnavailable`], [`Error::Timeout`] or [`Error::Reader`] when the reader could not end it; the
-    /// session is forgotten all the same.
-    pub async fn disconnect(mut self) -> Result<(), Error> {
-        self.open = false;
-        let (session, reader) = (self.session, self.reader.clone());
-        self.handle
-            .call(Operation::Disconnect, self.handle.request_timeout, |reply| Request::Disconnect {
-                session,
-                reader,
-                reply: Some(reply),
-            })
-            .await
-    }
-
-    /// The card's answer to reset.
-    #[must_use]
-    pub fn atr(&self) -> &[u8] {
-        &self.atr
-    }
-
-    /// The name of the reader the card is in.
-    #[must_use]
-    pub fn reader_name(&self) -> &str {
-        &self.reader
-    }
-}
-
-impl CardTransport for PcscCard {
-    fn transmit(&mut self, apdu: &[u8]) -> Result<Vec<u8>, Error> {
-        let bound = self.handle.request_timeout;
-        let deadline = Instant::now() + bound;
-        let timeout = Error::Timeout { operation: Operation::Transmit, after: bound };
-        let (tx, rx) = std_mpsc::sync_channel(1);
-        let mut request = Request::Transmit {
-            session: self.session,
-            reader: self.reader.clone(),
-            apdu: apdu.to_vec(),
-            reply: Reply::Blocking(tx),
-        };
-        // tokio's `blocking_send` has no bound, so a full queue is retried until the deadline.
-        loop {
-            match self.handle.requests.try_send(request) {
-                Ok(()) => break,
-                Err(mpsc::error::TrySendError::Closed(_)) => return Err(Error::ReaderServiceStopped),
-                Err(mpsc::error::TrySendError::Full(back)) => {
-                    if Instant::now() >= deadline {
-                        return Err(timeout);
-                    }
-                    request = back;
-                    std::thread::sleep(QUEUE_RETRY);
-                }
-            }
-        }
-        match rx.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
-            Ok(result) => result,
-            Err(std_mpsc::RecvTimeoutError::Timeout) => Err(timeout),
-            Err(std_mpsc::RecvTimeoutError::Disconnected) => Err(Error::ReaderServiceStopped),
-        }
-    }
-
-    fn atr(&self) -> &[u8] {
-        &self.atr
-    }
-
-    fn reader_name(&self) -> &str {
-        &self.reader
-    }
-}
-
-impl Drop for PcscCard {
-    fn drop(&mut self) {
-        if self.open {
-            // Best effort without waiting: when the queue is full or the service gone, the session dies with it.
-            let request = Request::Disconnect { session: self.session, reader: self.reader.clone(), reply: None };
-            if self.handle.requests.try_send(request).is_err() {
-                debug!(reader = %self.reader, "could not queue the disconnect of a dropped card session");
-            }
-        }
     }
 }
 

@@ -3,7 +3,8 @@
 
 use super::*;
 use mrtd::bac::{BacKeys, Terminal};
-use mrtd::lds::FileId;
+use mrtd::lds::{EMRTD_AID, FileId};
+use mrtd::tlv::{self, Tag};
 use std::path::PathBuf;
 
 fn specimen(name: &str) -> Option<Passport> {
