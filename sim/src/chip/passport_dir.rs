@@ -32,56 +32,12 @@ use mrtd::lds::dg1::Dg1;
 use mrtd::mrz::Mrz;
 use serde::Deserialize;
 
+pub use crate::access::Access;
 use crate::error::Error;
 
 /// The largest chip file accepted: far above any real LDS file (a 39794-5 DG2 with a large image is about 1 MB),
 /// and a bound on what a mistaken path can make us load.
 const MAX_FILE: u64 = 4 * 1024 * 1024;
-
-/// How the terminal gains access to the chip (ICAO 9303-11 §4).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
-pub enum Access {
-    /// Basic Access Control only.
-    #[default]
-    #[serde(rename = "bac")]
-    Bac,
-    /// PACE only (Generic or Integrated Mapping).
-    #[serde(rename = "pace")]
-    Pace,
-    /// PACE with Chip Authentication Mapping only.
-    #[serde(rename = "pace-cam")]
-    PaceCam,
-    /// PACE, and BAC for terminals that do not know PACE.
-    #[serde(rename = "pace+bac")]
-    PaceBac,
-}
-
-impl Access {
-    /// The name as `chip.toml` and the command line spell it.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Access::Bac => "bac",
-            Access::Pace => "pace",
-            Access::PaceCam => "pace-cam",
-            Access::PaceBac => "pace+bac",
-        }
-    }
-
-    /// True when the chip answers BAC.
-    pub fn allows_bac(self) -> bool {
-        matches!(self, Access::Bac | Access::PaceBac)
-    }
-
-    /// True when the chip offers PACE (and so must hold EF.CardAccess).
-    pub fn offers_pace(self) -> bool {
-        !matches!(self, Access::Bac)
-    }
-
-    /// Parses the name as the command line spells it.
-    pub fn from_name(name: &str) -> Option<Access> {
-        [Access::Bac, Access::Pace, Access::PaceCam, Access::PaceBac].into_iter().find(|a| a.as_str() == name)
-    }
-}
 
 #[derive(Debug, Default, Deserialize)]
 struct ChipToml {

@@ -337,7 +337,7 @@ fn describe(made: &Made) -> (serde_json::Value, String) {
         },
         "chip_authentication": p.chip_authentication,
         "active_authentication": p.active_authentication,
-        "pace_parameter_id": p.access.has_pace().then_some(p.pace_curve.parameter_id()),
+        "pace_parameter_id": p.access.offers_pace().then_some(p.pace_curve.parameter_id()),
         "signed_by": made.signer,
     });
     let mut human = format!("chip image written to {}:\n", made.out.display());

@@ -10,6 +10,8 @@ use std::path::{Path, PathBuf};
 use mrtd::mrz::{Format, MrzFields, Sex};
 use serde::Deserialize;
 
+pub use crate::access::Access;
+
 /// A profile as written, before any check: every key optional here so that a missing one is reported by name.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -56,36 +58,6 @@ pub enum Dg2Container {
     Iso19794_5,
     /// ISO/IEC 39794-5 in the ICAO application profile, the newer format.
     Iso39794_5,
-}
-
-/// The access control the chip offers (ICAO 9303-11 §4).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Access {
-    /// Basic Access Control only: no EF.CardAccess.
-    Bac,
-    /// PACE with Generic Mapping only.
-    Pace,
-    /// PACE with Chip Authentication Mapping (and Generic Mapping).
-    PaceCam,
-    /// PACE with Generic Mapping, and BAC for terminals that do not know PACE.
-    PaceBac,
-}
-
-impl Access {
-    /// The name `chip.toml` and the profile use.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Access::Bac => "bac",
-            Access::Pace => "pace",
-            Access::PaceCam => "pace-cam",
-            Access::PaceBac => "pace+bac",
-        }
-    }
-
-    /// True when the chip offers PACE, and so has EF.CardAccess.
-    pub fn has_pace(self) -> bool {
-        !matches!(self, Access::Bac)
-    }
 }
 
 /// The standardized domain parameters PACE runs on (9303-11 §9.5.1, Table 6).

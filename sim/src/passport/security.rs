@@ -112,7 +112,7 @@ fn ca_infos(ca_key: &SubjectPublicKeyInfoOwned) -> Result<Vec<Vec<u8>>, BuildErr
 /// # Errors
 /// [`BuildError::Der`] if a structure does not encode.
 pub fn card_access(access: Access, curve: PaceCurve) -> Result<Option<Vec<u8>>, BuildError> {
-    if !access.has_pace() {
+    if !access.offers_pace() {
         return Ok(None);
     }
     Ok(Some(set_of(pace_infos(access, curve)?)))
@@ -156,7 +156,7 @@ pub fn dg14(
             signature_algorithm: ECDSA_PLAIN_SHA256,
         })?);
     }
-    if access.has_pace() {
+    if access.offers_pace() {
         infos.extend(pace_infos(access, curve)?);
     }
     if infos.is_empty() {
