@@ -86,7 +86,11 @@ impl Command {
         out.extend_from_slice(&[self.cla, self.ins, self.p1, self.p2]);
         let n = self.data.len();
         if self.is_extended() {
-            out.push(0);
+            // The marker introduces an extended Lc or Le; a case 1 command has neither, and a lone `00` would read as
+            // a short Le of 256 (ISO/IEC 7816-3 §12.1.3).
+            if n > 0 || self.le.is_some() {
+                out.push(0);
+            }
             if n > 0 {
                 out.extend_from_slice(&(n as u16).to_be_bytes());
                 out.extend_from_slice(&self.data);
@@ -248,6 +252,16 @@ mod tests {
             let parsed = Command::parse(&c.to_bytes().unwrap()).unwrap();
             assert_eq!((parsed.data, parsed.le), (c.data.clone(), c.le), "{c:?}");
         }
+    }
+
+    #[test]
+    fn extended_case1_encodes_as_header_only() {
+        let mut case1 = Command::new(0x0C, 0xB1, 0, 0);
+        case1.force_extended = true;
+        let bytes = case1.to_bytes().unwrap();
+        assert_eq!(bytes, vec![0x0C, 0xB1, 0, 0]);
+        let parsed = Command::parse(&bytes).unwrap();
+        assert_eq!((parsed.data, parsed.le), (vec![], None));
     }
 
     #[test]

@@ -187,8 +187,9 @@ pub(crate) fn text(value: &[u8]) -> String {
 pub(crate) fn digits(value: &[u8]) -> String {
     let bcd = !value.is_empty() && value.iter().all(|b| b >> 4 <= 9 && b & 0x0F <= 9);
     let ascii = value.iter().all(u8::is_ascii_digit);
-    // Four ASCII digits are also valid BCD, but no date here is four digits long.
-    if bcd && !(ascii && value.len() >= 6) {
+    // ASCII digits are also valid BCD, but a BCD date made only of bytes 0x30 to 0x39 would be in the year 3030 or
+    // later; reading short ASCII digits as BCD would also make `to_bytes`, which writes ASCII, not parse back.
+    if bcd && !ascii {
         value.iter().flat_map(|b| [char::from(b'0' + (b >> 4)), char::from(b'0' + (b & 0x0F))]).collect()
     } else {
         text(value)
@@ -312,6 +313,20 @@ mod tests {
         for garbage in [&[][..], &[0x6B], &[0x6B, 0x80, 0x00, 0x00], &[0xFF; 4], &[0x6B, 0x03, 0x5C, 0x01, 0x5F]] {
             assert!(Dg11::parse(garbage).is_err());
         }
+    }
+
+    #[test]
+    fn dg11_short_ascii_date_is_not_read_as_bcd() {
+        assert_eq!(digits(b"19"), "19");
+        assert_eq!(digits(b"1974"), "1974");
+        // A one-byte BCD value, written back as ASCII digits, parses to the same digits.
+        let bcd = tlv::to_vec(
+            TAG,
+            &[tlv::to_vec(TAG_LIST, &[0x5F, 0x2B]), tlv::to_vec(FULL_DATE_OF_BIRTH, &[0x19])].concat(),
+        );
+        let dg = Dg11::parse(&bcd).unwrap();
+        assert_eq!(dg.full_date_of_birth.as_deref(), Some("19"));
+        assert_eq!(Dg11::parse(&dg.to_bytes()).unwrap(), dg);
     }
 
     #[test]
