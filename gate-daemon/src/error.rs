@@ -66,6 +66,15 @@ pub enum Error {
     /// A command-line argument is unusable.
     #[error("{0}")]
     Usage(UsageError),
+    /// A file named on the command line is not what it should be (an EF.SOD, a certificate, a master list, a CRL).
+    #[error("{path} cannot be read: {source}")]
+    Malformed {
+        /// The file.
+        path: std::path::PathBuf,
+        /// What is wrong with it.
+        #[source]
+        source: mrtd::Error,
+    },
 }
 
 /// A step of the chip session, to say where something failed.
@@ -106,6 +115,18 @@ pub enum UsageError {
     /// No MRZ was given and no MRZ reader either.
     #[error("give the MRZ with --mrz (two or three lines) or --mrz-serial")]
     NoMrz,
+    /// A `--dg` argument is not `N=FILE` with N from 1 to 16.
+    #[error("--dg {argument}: give a data group as N=FILE, N from 1 to 16")]
+    DataGroup {
+        /// The argument as given.
+        argument: String,
+    },
+    /// A date argument is not a `YYYY-MM-DD` date.
+    #[error("--at {argument}: give a date as YYYY-MM-DD")]
+    Date {
+        /// The argument as given.
+        argument: String,
+    },
     /// A file named on the command line cannot be read.
     #[error("cannot read {path}: {source}")]
     Unreadable {
@@ -135,12 +156,14 @@ impl Error {
             Error::Protocol { .. } => "chip_misbehaved",
             Error::Random => "internal",
             Error::Timeout { .. } => "timeout",
+            Error::Usage(UsageError::Unreadable { .. }) => "unreadable_input",
             Error::Usage(_) => "usage",
+            Error::Malformed { .. } => "malformed_input",
         }
     }
 
     /// True for errors of the input given (exit status 2), as opposed to an operation that ran and failed (1).
     pub fn is_bad_input(&self) -> bool {
-        matches!(self, Error::Mrz(_) | Error::Usage(_))
+        matches!(self, Error::Mrz(_) | Error::Usage(_) | Error::Malformed { .. })
     }
 }

@@ -6,5 +6,6 @@ pub mod chip;
 pub mod cli;
 pub mod error;
 pub mod read;
+pub mod verify_sod;
 
 pub use error::Error;

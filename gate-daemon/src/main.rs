@@ -15,6 +15,8 @@ struct Cli {
 enum Command {
     /// Reads the e-passport in the PC/SC reader.
     ReadChip(gate_daemon::cli::ReadChipArgs),
+    /// Passive Authentication of an EF.SOD and data groups, offline.
+    VerifySod(gate_daemon::verify_sod::VerifySodArgs),
 }
 
 fn main() -> ExitCode {
@@ -26,5 +28,6 @@ fn main() -> ExitCode {
         .init();
     match cli.command {
         Command::ReadChip(args) => gate_daemon::cli::read_chip_command(&args),
+        Command::VerifySod(args) => gate_daemon::verify_sod::verify_sod_command(&args),
     }
 }
