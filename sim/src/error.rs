@@ -98,6 +98,14 @@ pub enum Error {
         /// What is missing or wrong.
         reason: &'static str,
     },
+    /// A private key of the chip (`keys/ca.pem`, `keys/aa.pem`) does not load.
+    #[error("{path}: {source}")]
+    ChipKey {
+        /// The key file.
+        path: std::path::PathBuf,
+        /// Why.
+        source: crate::keys::KeyError,
+    },
     /// A passport directory's `chip.toml` does not parse.
     #[error("{path}: {source}")]
     ChipToml {

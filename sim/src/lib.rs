@@ -5,6 +5,7 @@ pub mod access;
 pub mod chip;
 pub mod cli;
 pub mod error;
+pub mod keys;
 pub mod passport;
 pub mod pki;
 

@@ -14,7 +14,7 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// The test PKI: a CSCA, a Document Signer and an empty CRL.
+    /// The test PKI: a CSCA, its Document Signers (valid, expired, revoked) and CRL, and an untrusted CSCA.
     Pki {
         #[command(subcommand)]
         command: PkiCommand,
@@ -30,7 +30,22 @@ enum Command {
 
 #[derive(Debug, Subcommand)]
 enum PkiCommand {
-    /// Creates a test CSCA and Document Signer (and an empty CRL) in DIR.
+    /// Creates the test PKI in DIR.
+    ///
+    /// csca.pem csca.der csca.key: the CSCA, valid from 4 years back to 15 years ahead.
+    ///
+    /// dsc.pem dsc.der dsc.key: a valid Document Signer the CSCA issued.
+    ///
+    /// crl.der: the CSCA's CRL, listing the revoked Document Signer.
+    ///
+    /// expired/dsc.pem dsc.der dsc.key: a Document Signer of the CSCA valid from 3 years ago for 1 year.
+    ///
+    /// revoked/dsc.pem dsc.der dsc.key: a Document Signer of the CSCA, listed on crl.der.
+    ///
+    /// untrusted/csca.* dsc.* crl.der: a second CSCA, which no gate trusts, its Document Signer and empty CRL.
+    ///
+    /// `passport make --signer valid|expired|revoked|untrusted` signs with one of the Document Signers. Keys are
+    /// PKCS#8 PEM with mode 0600; everything is ECDSA P-256 with SHA-256.
     Init {
         /// Folder to write the PKI to.
         dir: PathBuf,

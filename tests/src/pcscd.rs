@@ -32,7 +32,8 @@ const VPCD_DRIVER: &str = "/usr/lib/pcsc/drivers/serial/libifdvpcd.so";
 const FRIENDLY_NAME: &str = "Virtual PCD";
 
 const START_TIMEOUT: Duration = Duration::from_secs(10);
-const LISTEN_TIMEOUT: Duration = Duration::from_secs(3);
+// A restarted pcscd on a busy two-core machine has been seen to take over 3 s before vpcd listens again.
+const LISTEN_TIMEOUT: Duration = Duration::from_secs(15);
 const STOP_TIMEOUT: Duration = Duration::from_secs(5);
 const POLL: Duration = Duration::from_millis(10);
 const PORT_ATTEMPTS: u32 = 8;

@@ -1,6 +1,8 @@
 //! `gate-sim chip` as a process, served to a private pcscd through vpcd, and read through the `pcsc` crate as the
 //! gate reads a passport: the specimen BSI 2008 chip (testdata/icao/data/jmrtd/lds/bsi2008), BAC and secure
-//! messaging from `mrtd`'s terminal side, card removal, a pcscd restart, the MRZ reader's pseudo-terminal.
+//! messaging from `mrtd`'s terminal side, card removal, a pcscd restart, the MRZ reader's pseudo-terminal; and a
+//! passport made from sim/profiles/pace.toml opened with PACE (chained GENERAL AUTHENTICATE through pcscd), then
+//! Chip and Active Authentication.
 //!
 //! Each test runs in a child process with its own private pcscd (see `e2e::in_private_pcscd`).
 #![allow(
@@ -19,12 +21,16 @@ use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use common::{Sim, TIMEOUT, bsi2008};
+use common::{Sim, TIMEOUT, bsi2008, make_passport, printed_mrz};
 use e2e::{BodyError, Pcscd};
+use mrtd::aa::AaPublicKey;
 use mrtd::apdu::{Command as Apdu, Response};
 use mrtd::bac::{BacKeys, Terminal};
+use mrtd::ca;
 use mrtd::lds::EMRTD_AID;
 use mrtd::lds::dg1::Dg1;
+use mrtd::pace::{self, Password, TerminalRandom};
+use mrtd::security_infos::SecurityInfos;
 use mrtd::sm::SecureMessaging;
 use mrtd::sw::StatusWord;
 
@@ -223,4 +229,84 @@ fn bad_arguments_exit_2_with_a_json_error() {
         assert_eq!(v["error"]["kind"], kind, "{args:?}: {v}");
         assert!(v["error"]["message"].as_str().is_some_and(|m| !m.is_empty()));
     }
+}
+
+#[test]
+fn pace_session_through_pcscd() -> Result<(), e2e::Error> {
+    if bsi2008().is_none() {
+        return Ok(());
+    }
+    e2e::in_private_pcscd("pace_session_through_pcscd", |pcscd| {
+        let dir = std::env::temp_dir().join(format!("sim-chip-pace-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir)?;
+        let passport = make_passport(&dir, "pace.toml");
+        let sim = Sim::start(pcscd, &passport, &[]);
+        let inserted = sim.expect("inserted");
+        assert_eq!(inserted["access"], "pace");
+        assert_eq!(inserted["pace"], serde_json::json!(["0.4.0.127.0.7.2.2.4.2.2"]));
+        assert_eq!(
+            (inserted["chip_authentication"].as_bool(), inserted["active_authentication"].as_bool()),
+            (Some(true), Some(true))
+        );
+        pcscd.wait_for_reader_state(true, TIMEOUT)?;
+        let card = connect(pcscd);
+
+        // BAC is refused: the chip is PACE only.
+        assert_eq!(transmit(&card, &select_aid()).sw, StatusWord::Ok);
+        assert_eq!(transmit(&card, &mrtd::bac::get_challenge()).sw, StatusWord::SecurityStatusNotSatisfied);
+
+        // PACE with the MRZ, from EF.CardAccess in the master file.
+        assert_eq!(transmit(&card, &Apdu::new(0, 0xA4, 0x00, 0x0C)).sw, StatusWord::Ok);
+        let card_access = transmit(&card, &Apdu::new(0, 0xB0, 0x9C, 0).with_le(256));
+        assert_eq!(card_access.sw, StatusWord::Ok);
+        assert_eq!(card_access.data, std::fs::read(passport.join("EF.CardAccess.bin"))?);
+        let infos = SecurityInfos::from_card_access(&card_access.data)?;
+        let info = infos.pace().next().unwrap().clone();
+        let group = infos.pace_domain_parameters(&info).unwrap().resolve()?;
+        let mrz = mrtd::mrz::Mrz::parse(&printed_mrz(&passport))?;
+        let password = Password::mrz(mrz.mrz_information());
+        let random = TerminalRandom::generate(&info.protocol, &group)?;
+        let terminal = pace::Terminal::new(info.protocol, group, &password, random)?
+            .with_parameter_reference(info.parameter_id.unwrap());
+        let set_at = terminal.mse_set_at();
+        let (cmd, t) = terminal.request_nonce(&transmit(&card, &set_at))?;
+        assert_eq!(cmd.cla, 0x10, "the first steps are chained");
+        let (cmd, t) = t.map(&transmit(&card, &cmd))?;
+        let (cmd, t) = t.agree(&transmit(&card, &cmd))?;
+        let (cmd, t) = t.authenticate(&transmit(&card, &cmd))?;
+        let mut sm = t.finish(&transmit(&card, &cmd))?.sm;
+
+        // The LDS under AES secure messaging: EF.COM's files, DG1 equal to the image's.
+        assert_eq!(sm_transmit(&card, &mut sm, &select_aid()).sw, StatusWord::Ok);
+        let dg1 = sm_transmit(&card, &mut sm, &Apdu::new(0, 0xB0, 0x81, 0).with_le(65536));
+        assert_eq!((dg1.sw, dg1.data), (StatusWord::Ok, std::fs::read(passport.join("DG1.bin"))?));
+
+        // Chip Authentication with DG14's key, then Active Authentication under the new keys.
+        let dg14 = std::fs::read(passport.join("DG14.bin"))?;
+        let dg14_infos = SecurityInfos::from_dg14(&dg14)?;
+        let (ca_info, ca_key) = dg14_infos.chip_authentication_pairs().into_iter().next().unwrap();
+        let ephemeral = ca::Terminal::generate_ephemeral(ca_key)?;
+        let (mut cmd, mut terminal) = ca::Terminal::new(&ca_info, ca_key, &ephemeral, &sm)?.start();
+        let mut sm = loop {
+            let answer = sm_transmit(&card, &mut sm, &cmd);
+            match terminal.next(&answer)? {
+                ca::Step::Send(c, t) => (cmd, terminal) = (c, t),
+                ca::Step::Done(next) => break next,
+            }
+        };
+        let dg15 = std::fs::read(passport.join("DG15.bin"))?;
+        let aa_key = AaPublicKey::from_dg15(&dg15)?;
+        let challenge = mrtd::aa::new_challenge()?;
+        let signature = sm_transmit(&card, &mut sm, &mrtd::aa::internal_authenticate(&challenge, &aa_key));
+        assert_eq!(signature.sw, StatusWord::Ok);
+        let algorithm = mrtd::aa::signature_algorithm_in_dg14(&dg14)?;
+        mrtd::aa::verify(&aa_key, algorithm.as_ref(), &challenge, &signature.data)?;
+        let dg2 = sm_transmit(&card, &mut sm, &Apdu::new(0, 0xB0, 0x82, 0).with_le(1000));
+        assert_eq!(dg2.data, std::fs::read(passport.join("DG2.bin"))?[..1000]);
+        drop(card);
+        drop(sim);
+        let _ = std::fs::remove_dir_all(&dir);
+        Ok::<(), BodyError>(())
+    })
 }

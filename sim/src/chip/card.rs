@@ -10,22 +10,28 @@
 //! - GET CHALLENGE and EXTERNAL AUTHENTICATE: Basic Access Control (9303-11 §4.3), the chip side from
 //!   [`mrtd::bac::Chip`]. A wrong MRZ gets `6300` and no session; EXTERNAL AUTHENTICATE without a fresh challenge gets
 //!   `6985`.
-//! - Secure messaging (9303-11 §9.8) once BAC succeeded: every command must then be protected. An unprotected command
-//!   gets a bare `6987`, a wrong MAC or malformed data objects a bare `6988`, and either ends the session: the chip
-//!   deletes its session keys, and access to the LDS files needs a new BAC. Power off, power on and
-//!   reset end the session too, as a power loss does.
+//! - Secure messaging (9303-11 §9.8) once BAC or PACE succeeded: every command must then be protected. An
+//!   unprotected command gets a bare `6987`, a wrong MAC or malformed data objects a bare `6988`, and either ends the
+//!   session: the chip deletes its session keys, and access to the LDS files needs a new BAC or PACE. Power off,
+//!   power on and reset end the session too, as a power loss does.
 //! - READ BINARY `B0` (7816-4 §11.3.3): P1 bit 8 set means a short file identifier in P1 bits 1-5 with the offset in
 //!   P2, else a 15-bit offset in P1-P2 on the current file; `B1`: the offset in DO'54' of the command data, the
 //!   response wrapped in DO'53', the file by P1-P2 (`0000` current file, `00xx` a short identifier, else a file
 //!   identifier). Short and extended `Le`.
+//! - MSE:Set AT and GENERAL AUTHENTICATE: PACE (9303-11 §4.4) with the protocols EF.CardAccess lists, keyed with the
+//!   MRZ or the CAN, then AES or 3DES secure messaging; see the `pace` room (card/pace.rs). Chaining (CLA `10`) is
+//!   taken for PACE's GENERAL AUTHENTICATE only (`6884` elsewhere).
+//! - Inside secure messaging: Chip Authentication (MSE:Set KAT, or MSE:Set AT and GENERAL AUTHENTICATE, 9303-11
+//!   §6.2), after which the session switches to the new keys, and Active Authentication (INTERNAL AUTHENTICATE,
+//!   §6.1); see the `chip_auth` room (card/chip_auth.rs), which also says what the `clone` fault does.
 //!
 //! Access rules, as on real chips: the LDS files need BAC or PACE first (`6982`); DG3 and DG4 need Extended Access
 //! Control, which this chip does not offer, so they can be selected but reading them gets `6982`. A chip configured
 //! for PACE only answers GET CHALLENGE and EXTERNAL AUTHENTICATE outside secure messaging with `6982`: the
 //! instructions exist (Terminal Authentication uses them) but BAC is not an access path, and `6982` ("establish the
-//! security state first") tells a terminal to run PACE, whereas `6300` would claim a wrong MRZ. This chip does not
-//! answer PACE (MSE:Set AT, GENERAL AUTHENTICATE), Chip Authentication or Active Authentication (INTERNAL
-//! AUTHENTICATE): those instructions get `6D00`.
+//! security state first") tells a terminal to run PACE, whereas `6300` would claim a wrong MRZ. A chip that does not
+//! offer PACE answers MSE:Set AT for PACE with `6A88`; one without an Active Authentication key does not know
+//! INTERNAL AUTHENTICATE (`6D00`).
 //!
 //! Lengths, the behaviour terminals disagree about most:
 //! - An offset at or beyond the end of the file gets `6B00` (7816-4 §5.6: wrong parameters P1-P2, offset outside the
@@ -55,91 +61,30 @@
 use std::collections::BTreeMap;
 
 use mrtd::apdu::{Command, Response};
-use mrtd::bac::{BacKeys, Chip};
+use mrtd::bac::BacKeys;
 use mrtd::error::PeerMisbehaved;
 use mrtd::lds::FileId;
 use mrtd::sm::SecureMessaging;
 use mrtd::sw::StatusWord;
 
-use super::fault::{self, Faults};
-use super::passport_dir::{Access, Passport};
+use super::fault;
+use super::passport_dir::Passport;
 use crate::error::Error;
 
 mod atr;
+mod bac;
+mod chip_auth;
+mod config;
 mod file_system;
+mod pace;
 
 pub use atr::atr;
 use atr::atr_info;
+use config::system_random;
+pub use config::{CardConfig, DEFAULT_MAX_RESPONSE, LeOverflow, MAX_RESPONSE_LIMIT, MIN_RESPONSE_LIMIT, Random};
 
-/// The largest response data field vpcd can carry: its frames have a two-byte length and hold the status word too.
-pub const MAX_RESPONSE_LIMIT: usize = 65533;
-/// The smallest response buffer accepted: a protected response needs 14 bytes of status and MAC around its data.
-pub const MIN_RESPONSE_LIMIT: usize = 64;
-/// The response buffer when none is configured.
-pub const DEFAULT_MAX_RESPONSE: usize = 4096;
-
-/// What the chip answers when a READ BINARY asks for more than fits in one response.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum LeOverflow {
-    /// `6700` (wrong length), the most common answer.
-    #[default]
-    WrongLength,
-    /// `6Cxx` with the `Le` that would fit, when it fits in a byte; `6700` otherwise.
-    ExactLe,
-    /// As many bytes as fit, with `9000`.
-    FewerBytes,
-}
-
-impl LeOverflow {
-    /// The name as the command line spells it.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            LeOverflow::WrongLength => "wrong-length",
-            LeOverflow::ExactLe => "exact-le",
-            LeOverflow::FewerBytes => "fewer-bytes",
-        }
-    }
-
-    /// Parses the name as the command line spells it.
-    pub fn from_name(name: &str) -> Option<LeOverflow> {
-        [LeOverflow::WrongLength, LeOverflow::ExactLe, LeOverflow::FewerBytes].into_iter().find(|m| m.as_str() == name)
-    }
-}
-
-/// How the chip behaves.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CardConfig {
-    /// The access control the chip offers.
-    pub access: Access,
-    /// Whether the chip takes extended-length APDUs.
-    pub extended_length: bool,
-    /// The largest response data field the chip returns, secure messaging included; also the largest command data
-    /// field it takes. Between [`MIN_RESPONSE_LIMIT`] and [`MAX_RESPONSE_LIMIT`].
-    pub max_response: usize,
-    /// What happens when a read asks for more than fits.
-    pub le_overflow: LeOverflow,
-    /// Faults in force.
-    pub faults: Faults,
-}
-
-impl Default for CardConfig {
-    fn default() -> Self {
-        Self {
-            access: Access::Bac,
-            extended_length: true,
-            max_response: DEFAULT_MAX_RESPONSE,
-            le_overflow: LeOverflow::WrongLength,
-            faults: Faults::default(),
-        }
-    }
-}
-
-/// The source of the chip's random numbers (RND.IC, K.IC); `false` when it failed.
-pub type Random = Box<dyn FnMut(&mut [u8]) -> bool + Send>;
-
-fn system_random() -> Random {
-    Box::new(|buf| getrandom::fill(buf).is_ok())
-}
+/// GENERAL AUTHENTICATE, the instruction of PACE and of Chip Authentication with AES.
+const GENERAL_AUTHENTICATE: u8 = 0x86;
 
 /// The dedicated file that is current.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -155,7 +100,9 @@ enum Auth {
     None,
     /// GET CHALLENGE handed out RND.IC; EXTERNAL AUTHENTICATE may follow.
     Challenged([u8; 8]),
-    /// BAC succeeded: secure messaging with these keys.
+    /// MSE:Set AT chose PACE; its GENERAL AUTHENTICATE steps are under way.
+    Pace(Box<pace::Run>),
+    /// BAC or PACE succeeded: secure messaging with these keys.
     Secure(SecureMessaging),
 }
 
@@ -186,6 +133,12 @@ pub struct Card {
     df: Df,
     current: Option<FileId>,
     auth: Auth,
+    pace: pace::Offer,
+    keys: chip_auth::Keys,
+    /// Chip Authentication's MSE:Set AT was taken; its GENERAL AUTHENTICATE is awaited.
+    ca_pending: Option<mrtd::ca::ChipAwaitKey>,
+    /// The session Chip Authentication agreed on, in force once the current response went out under the old one.
+    next_session: Option<SecureMessaging>,
     protected_responses: u64,
     data_responses: u64,
 }
@@ -203,11 +156,13 @@ impl std::fmt::Debug for Card {
 }
 
 impl Card {
-    /// A chip holding the passport's files, with the faults of `config` applied to them.
+    /// A chip holding the passport's files and private keys, with the faults of `config` applied to them.
     ///
     /// # Errors
     /// [`Error::InvalidPassport`] or [`Error::InvalidMrz`] when the passport lacks what the access control needs
-    /// (EF.CardAccess for PACE, an MRZ for BAC), [`Error::InvalidChipConfig`] for a buffer size out of range.
+    /// (EF.CardAccess for PACE; a PACE-CAM PACEInfo and the Chip Authentication key on PACE's curve for PACE-CAM;
+    /// an MRZ for BAC), [`Error::Io`] or [`Error::ChipKey`] when a private key of `chip.toml` does not load,
+    /// [`Error::InvalidChipConfig`] for a buffer size out of range.
     pub fn new(passport: &Passport, config: CardConfig) -> Result<Card, Error> {
         if !(MIN_RESPONSE_LIMIT..=MAX_RESPONSE_LIMIT).contains(&config.max_response) {
             return Err(Error::InvalidChipConfig {
@@ -217,6 +172,8 @@ impl Card {
         }
         passport.check_access(config.access)?;
         let bac_keys = if config.access.allows_bac() { Some(passport.bac_keys()?) } else { None };
+        let keys = chip_auth::Keys::load(passport, config.faults.clone)?;
+        let pace = pace::Offer::new(passport, config.access, &keys)?;
         let mut files = passport.files.clone();
         if config.faults.tamper_dg2 {
             match files.get_mut(&FileId::Dg(2)) {
@@ -243,6 +200,10 @@ impl Card {
             df: Df::Master,
             current: None,
             auth: Auth::None,
+            pace,
+            keys,
+            ca_pending: None,
+            next_session: None,
             protected_responses: 0,
             data_responses: 0,
         })
@@ -293,7 +254,14 @@ impl Card {
     fn reset_state(&mut self) {
         self.df = Df::Master;
         self.current = None;
+        self.end_session();
+    }
+
+    /// Forgets every session key and half-run protocol.
+    fn end_session(&mut self) {
         self.auth = Auth::None;
+        self.ca_pending = None;
+        self.next_session = None;
     }
 
     /// Answers one command APDU. Every input gets an answer: malformed commands get a status word.
@@ -334,12 +302,12 @@ impl Card {
     }
 
     fn dispatch(&mut self, cmd: &Command) -> Response {
-        if cmd.cla & 0x10 != 0 {
-            // Command chaining (7816-4 §5.4.1): nothing the eMRTD application needs.
-            return Response::status(StatusWord::Other(0x6884));
-        }
-        if cmd.cla & !0x0C != 0 {
+        if cmd.cla & !0x1C != 0 {
             return Response::status(StatusWord::ClaNotSupported);
+        }
+        if cmd.cla & 0x10 != 0 && cmd.ins != GENERAL_AUTHENTICATE {
+            // Command chaining (7816-4 §5.4.1): only PACE's GENERAL AUTHENTICATE uses it (9303-11 §4.4.4.2).
+            return Response::status(StatusWord::Other(0x6884));
         }
         let protected = match cmd.cla & 0x0C {
             0x00 => false,
@@ -349,6 +317,11 @@ impl Card {
         };
         match std::mem::replace(&mut self.auth, Auth::None) {
             Auth::Secure(sm) => self.dispatch_secure(sm, cmd),
+            Auth::Pace(_) if cmd.ins != GENERAL_AUTHENTICATE => {
+                // Any other command abandons PACE half-way, as on real chips; it then runs as usual.
+                tracing::debug!("PACE abandoned by another command");
+                self.dispatch(cmd)
+            }
             other => {
                 self.auth = other;
                 if protected {
@@ -375,6 +348,7 @@ impl Card {
                 };
                 tracing::info!(error = %e, sw = %format_args!("{:04X}", sw.to_u16()), "secure messaging ended");
                 self.current = None;
+                self.end_session();
                 return Response::status(sw);
             }
         };
@@ -396,11 +370,16 @@ impl Card {
                     }
                     tracing::info!(response = self.protected_responses, "fault wrong-mac: response MAC broken");
                 }
+                // Chip Authentication answers under the old keys, then restarts secure messaging (9303-11 §6.2).
+                if let Some(next) = self.next_session.take() {
+                    *sm = next;
+                    tracing::info!("Chip Authentication: secure messaging restarted with the new keys");
+                }
                 protected
             }
             Err(e) => {
                 tracing::warn!(error = %e, "protecting the response failed; secure messaging ended");
-                self.auth = Auth::None;
+                self.end_session();
                 Response::status(StatusWord::Unknown)
             }
         }
@@ -419,69 +398,57 @@ impl Card {
         if cmd.data.len() > self.config.max_response {
             return Response::status(StatusWord::WrongLength);
         }
+        if cmd.ins != GENERAL_AUTHENTICATE {
+            // Anything but GENERAL AUTHENTICATE drops a Chip Authentication left half-way.
+            self.ca_pending = None;
+        }
         match cmd.ins {
             0xA4 => self.select(cmd, ctx),
             0xB0 | 0xB1 => self.read_binary(cmd, ctx),
             0x84 => self.get_challenge(cmd, ctx),
             0x82 => self.external_authenticate(cmd, ctx),
+            0x22 => self.manage_security_environment(cmd, ctx),
+            GENERAL_AUTHENTICATE => self.general_authenticate(cmd, ctx),
+            0x88 => self.internal_authenticate(cmd, ctx),
             _ => Response::status(StatusWord::InsNotSupported),
         }
+    }
+
+    /// MSE (7816-4 §11.5.11): Set AT for PACE (`C1 A4`, 9303-11 §4.4.4.1) or Chip Authentication (`41 A4`), Set KAT
+    /// for Chip Authentication with 3DES (`41 A6`, 9303-11 §6.2.4.1).
+    fn manage_security_environment(&mut self, cmd: &Command, ctx: Ctx) -> Response {
+        match (cmd.p1, cmd.p2) {
+            (0xC1, 0xA4) => self.pace_set_at(cmd, ctx),
+            (0x41, 0xA6) => self.ca_set_kat(cmd, ctx),
+            (0x41, 0xA4) => self.ca_set_at(cmd, ctx),
+            _ => Response::status(StatusWord::WrongP1P2),
+        }
+    }
+
+    /// GENERAL AUTHENTICATE (7816-4 §11.5.5): the next step of PACE, or Chip Authentication's key agreement.
+    fn general_authenticate(&mut self, cmd: &Command, ctx: Ctx) -> Response {
+        if matches!(self.auth, Auth::Pace(_)) {
+            return self.pace_step(cmd);
+        }
+        if ctx.secure && cmd.cla & 0x10 == 0 && self.ca_pending.is_some() {
+            return self.ca_general_authenticate(cmd);
+        }
+        Response::status(StatusWord::ConditionsNotSatisfied)
     }
 
     fn random<const N: usize>(&mut self) -> Option<[u8; N]> {
         let mut out = [0u8; N];
         (self.random)(&mut out).then_some(out)
     }
-
-    fn get_challenge(&mut self, cmd: &Command, ctx: Ctx) -> Response {
-        if !ctx.secure && !self.config.access.allows_bac() {
-            return Response::status(StatusWord::SecurityStatusNotSatisfied);
-        }
-        if cmd.p1 != 0 || cmd.p2 != 0 {
-            return Response::status(StatusWord::WrongP1P2);
-        }
-        if cmd.le != Some(8) {
-            return Response::status(StatusWord::WrongLength);
-        }
-        let Some(rnd_ic) = self.random::<8>() else { return Response::status(StatusWord::Unknown) };
-        if !ctx.secure {
-            self.auth = Auth::Challenged(rnd_ic);
-        }
-        Response::new(rnd_ic.to_vec(), StatusWord::Ok)
-    }
-
-    fn external_authenticate(&mut self, cmd: &Command, ctx: Ctx) -> Response {
-        if ctx.secure {
-            return Response::status(StatusWord::ConditionsNotSatisfied);
-        }
-        let Some(keys) = self.bac_keys.clone().filter(|_| self.config.access.allows_bac()) else {
-            return Response::status(StatusWord::SecurityStatusNotSatisfied);
-        };
-        // The challenge is used once, whatever happens next.
-        let Auth::Challenged(rnd_ic) = std::mem::replace(&mut self.auth, Auth::None) else {
-            return Response::status(StatusWord::ConditionsNotSatisfied);
-        };
-        if cmd.p1 != 0 || cmd.p2 != 0 {
-            return Response::status(StatusWord::WrongP1P2);
-        }
-        if cmd.data.len() != 40 {
-            return Response::status(StatusWord::WrongLength);
-        }
-        let Some(k_ic) = self.random::<16>() else { return Response::status(StatusWord::Unknown) };
-        match Chip::new(keys, rnd_ic).external_authenticate(&cmd.data, k_ic) {
-            Ok((answer, sm)) => {
-                tracing::info!("BAC succeeded; secure messaging established");
-                self.auth = Auth::Secure(sm);
-                self.current = None;
-                Response::new(answer, StatusWord::Ok)
-            }
-            Err(e) => {
-                tracing::info!(error = %e, "BAC failed: the terminal's keys do not match this chip's MRZ");
-                Response::status(StatusWord::AuthenticationFailed)
-            }
-        }
-    }
 }
 
+#[cfg(test)]
+mod auth_tests;
+#[cfg(test)]
+mod pace_tests;
+#[cfg(test)]
+mod profile_tests;
+#[cfg(test)]
+mod test_support;
 #[cfg(test)]
 mod tests;

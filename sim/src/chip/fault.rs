@@ -9,8 +9,10 @@
 //! - `tamper-dg2`: one byte inside DG2's image is flipped, so DG2's hash no longer matches the one in EF.SOD
 //!   (ICAO 9303-11 §5.1, Passive Authentication).
 //! - `bad-sod-signature`: one byte of the signature inside EF.SOD's SignerInfo is flipped (9303-12 §4.6.2).
-//! - `clone`: the chip has no private keys: a copy of the readable files onto another chip, which Chip Authentication
-//!   and Active Authentication expose (9303-11 §6.1, §6.2).
+//! - `clone`: the chip has no private keys: a copy of the readable files onto another chip, which answers Chip
+//!   Authentication, Active Authentication and PACE-CAM with keys of its own instead of DG14's and DG15's, so that
+//!   the terminal's checks fail rather than the commands (9303-11 §4.4.3.5, §6.1, §6.2; see
+//!   [`super::card`]'s `chip_auth` room).
 
 use std::str::FromStr;
 

@@ -51,7 +51,9 @@ pub struct ChipArgs {
     /// Where pcscd's vpcd driver listens.
     #[arg(long, value_name = "HOST:PORT", default_value = DEFAULT_VPCD)]
     pub vpcd: String,
-    /// Access control, overriding chip.toml: bac, pace, pace-cam or pace+bac.
+    /// Access control, overriding chip.toml: bac, pace, pace-cam or pace+bac, within what the passport's files allow
+    /// (PACE needs EF.CardAccess; pace-cam a PACE-CAM PACEInfo and the Chip Authentication key on PACE's curve; BAC
+    /// an MRZ). `pace` on a PACE-CAM passport is that chip with CAM switched off.
     #[arg(long, value_name = "ACCESS")]
     pub access: Option<String>,
     /// Refuse extended-length APDUs (6700) and do not announce them in the ATR and EF.ATR/INFO.
@@ -70,7 +72,8 @@ pub struct ChipArgs {
     #[arg(long, value_name = "N", default_value_t = 0.0)]
     pub apdu_latency_ms: f64,
     /// A fault to show (repeatable): remove-after:N, wrong-mac[:N], truncate[:N], tamper-dg2, bad-sod-signature,
-    /// clone.
+    /// clone (the chip answers Chip and Active Authentication and PACE-CAM with keys of its own, so the terminal's
+    /// checks fail).
     #[arg(long = "fault", value_name = "NAME")]
     pub faults: Vec<String>,
     /// Also be the document reader: link a pseudo-terminal here and send the printed MRZ on it once the card is in
@@ -132,9 +135,13 @@ fn setup(args: &ChipArgs) -> Result<Setup, ExitCode> {
         le_overflow,
         faults,
     };
-    let card = Card::new(&passport, config).map_err(|e| {
-        let kind = if matches!(e, Error::InvalidChipConfig { .. }) { "bad_argument" } else { "unreadable_passport" };
-        cli::fail(json, BAD_INPUT, kind, &e.to_string())
+    let card = Card::new(&passport, config).map_err(|e| match (&e, access) {
+        (Error::InvalidChipConfig { .. }, _) => bad(json, &e.to_string()),
+        // The passport cannot be the chip --access asks for; the message says which option it was.
+        (Error::InvalidPassport { .. } | Error::InvalidMrz { .. }, Some(a)) if a != passport.access => {
+            cli::fail(json, BAD_INPUT, "unreadable_passport", &format!("--access {}: {e}", a.as_str()))
+        }
+        _ => cli::fail(json, BAD_INPUT, "unreadable_passport", &e.to_string()),
     })?;
     let mrz = match &args.mrz_pty {
         None => None,
@@ -204,6 +211,9 @@ pub fn chip_command(args: &ChipArgs) -> ExitCode {
     let files: Vec<String> =
         card.files().keys().filter(|f| **f != mrtd::lds::FileId::AtrInfo).map(|f| f.name()).collect();
     let config = card.config().clone();
+    let pace = card.pace_protocols();
+    let (chip_authentication, active_authentication) =
+        (card.has_chip_authentication(), card.has_active_authentication());
     let mut mrz_sent = false;
     let mut on_event = |event: &Event| match event {
         Event::Inserted { addr } => {
@@ -219,6 +229,9 @@ pub fn chip_command(args: &ChipArgs) -> ExitCode {
                     "le_overflow": config.le_overflow.as_str(),
                     "files": files,
                     "faults": config.faults.names(),
+                    "pace": pace,
+                    "chip_authentication": chip_authentication,
+                    "active_authentication": active_authentication,
                 }),
                 &format!("chip inserted (vpcd {addr}, access {}, files {})", config.access.as_str(), files.join(" ")),
             );

@@ -30,6 +30,7 @@ use mrtd::bac::BacKeys;
 use mrtd::lds::FileId;
 use mrtd::lds::dg1::Dg1;
 use mrtd::mrz::Mrz;
+use mrtd::security_infos::{Mapping, SecurityInfos};
 use serde::Deserialize;
 
 pub use crate::access::Access;
@@ -185,16 +186,27 @@ impl Passport {
         Ok(passport)
     }
 
-    /// Checks that the chip holds what `access` needs: EF.CardAccess for PACE, an MRZ for BAC.
+    /// Checks that the chip holds what `access` needs: EF.CardAccess for PACE; for PACE-CAM also a PACE-CAM
+    /// PACEInfo in it and the Chip Authentication key; an MRZ for BAC.
     ///
     /// # Errors
     /// [`Error::InvalidPassport`] or [`Error::InvalidMrz`] naming what is missing.
     pub fn check_access(&self, access: Access) -> Result<(), Error> {
-        if access.offers_pace() && !self.files.contains_key(&FileId::CardAccess) {
-            return Err(Error::InvalidPassport {
-                path: self.dir.clone(),
-                reason: "PACE needs EF.CardAccess.bin in the passport directory",
-            });
+        let invalid = |reason| Error::InvalidPassport { path: self.dir.clone(), reason };
+        let card_access = self.files.get(&FileId::CardAccess);
+        if access.offers_pace() && card_access.is_none() {
+            return Err(invalid("PACE needs EF.CardAccess.bin in the passport directory"));
+        }
+        if access == Access::PaceCam {
+            let infos = card_access.and_then(|c| SecurityInfos::from_card_access(c).ok()).unwrap_or_default();
+            if !infos.pace().any(|p| p.protocol.mapping == Mapping::ChipAuthentication) {
+                return Err(invalid("pace-cam needs a PACE-CAM PACEInfo in EF.CardAccess.bin"));
+            }
+            if self.keys.chip_authentication.is_none() {
+                return Err(invalid(
+                    "pace-cam needs the Chip Authentication key (keys.chip_authentication in chip.toml)",
+                ));
+            }
         }
         if access.allows_bac() {
             self.bac_keys()?;

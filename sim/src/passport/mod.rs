@@ -24,22 +24,21 @@ pub mod sod;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use der::pem::LineEnding;
+use der::Decode as _;
 use mrtd::lds::FileId;
 use mrtd::lds::com::Com;
 use mrtd::lds::dg1::Dg1;
 use mrtd::lds::dg2::{Dg2, ImageFormat};
-use p256::elliptic_curve::Generate as _;
-use p256::pkcs8::EncodePrivateKey as _;
 use serde::Serialize;
 use x509_cert::spki::SubjectPublicKeyInfoOwned;
 
 pub use portrait::Portrait;
-pub use profile::{Access, Dg2Container, PortraitFormat, Profile, ProfileError};
+pub use profile::{Access, Dg2Container, PaceCurve, PortraitFormat, Profile, ProfileError};
 
 use crate::cli;
 use crate::error::Error;
-use crate::pki::{self, DocumentSigner};
+use crate::keys;
+use crate::pki::{self, DocumentSigner, Signer};
 
 /// `gate-sim passport make`: the arguments.
 #[derive(Debug, Clone, clap::Args)]
@@ -53,6 +52,10 @@ pub struct MakeArgs {
     /// The folder to write the chip image to (created if missing; files of an earlier image are replaced).
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
+    /// The Document Signer that signs EF.SOD, overriding the profile's `signer`: valid (DIR/dsc.pem), expired
+    /// (DIR/expired/), revoked (DIR/revoked/, on DIR/crl.der) or untrusted (DIR/untrusted/, another CSCA).
+    #[arg(long, value_name = "SIGNER", value_parser = ["valid", "expired", "revoked", "untrusted"])]
+    pub signer: Option<String>,
     /// Print one JSON object.
     #[arg(long)]
     pub json: bool,
@@ -74,6 +77,9 @@ pub enum BuildError {
     /// A private key did not encode.
     #[error("{0}")]
     Key(#[source] p256::pkcs8::Error),
+    /// A chip key did not encode.
+    #[error("{0}")]
+    ChipKey(#[source] keys::KeyError),
     /// The e-passport library refused a file (DG2 too large, an invalid MRZ).
     #[error("{0}")]
     Mrtd(#[source] mrtd::Error),
@@ -147,6 +153,8 @@ pub struct Made {
     pub data_groups: Vec<u8>,
     /// The Document Signer's subject.
     pub signer: String,
+    /// Which Document Signer of the PKI signed.
+    pub signer_kind: Signer,
 }
 
 impl std::fmt::Debug for Made {
@@ -156,12 +164,16 @@ impl std::fmt::Debug for Made {
     }
 }
 
-fn new_key() -> Result<p256::SecretKey, Error> {
-    p256::SecretKey::try_generate().map_err(Error::Random)
+/// A fresh EC key on the curve of `parameter_id` (ICAO 9303-11 §9.5.1).
+fn new_key(parameter_id: u8) -> Result<mrtd::ec::PrivateKey, Error> {
+    let curve = mrtd::ec::Curve::from_parameter_id(parameter_id)
+        .map_err(|e| build("private key")(BuildError::Mrtd(e.into())))?;
+    mrtd::ec::PrivateKey::generate(&curve).map_err(|e| build("private key")(BuildError::Mrtd(e.into())))
 }
 
-fn public(key: &p256::SecretKey) -> Result<SubjectPublicKeyInfoOwned, Error> {
-    SubjectPublicKeyInfoOwned::from_key(&key.public_key()).map_err(|e| build("public key")(BuildError::Spki(e)))
+fn public(key: &mrtd::ec::PrivateKey) -> Result<SubjectPublicKeyInfoOwned, Error> {
+    let der = key.public_key().to_spki_der(false).map_err(|e| build("public key")(BuildError::Mrtd(e.into())))?;
+    SubjectPublicKeyInfoOwned::from_der(&der).map_err(|e| build("public key")(BuildError::Der(e)))
 }
 
 fn random_can() -> Result<String, Error> {
@@ -170,19 +182,34 @@ fn random_can() -> Result<String, Error> {
     Ok(format!("{:06}", u32::from_le_bytes(bytes) % 1_000_000))
 }
 
-/// Builds the chip image of the profile at `profile_path`, signed with the PKI in `pki_dir`, into `out`.
+/// Builds the chip image of the profile at `profile_path`, signed with the PKI in `pki_dir` by the profile's
+/// Document Signer, into `out`.
+///
+/// # Errors
+/// As [`make_signed`].
+pub fn make(profile_path: &Path, pki_dir: &Path, out: &Path) -> Result<Made, Error> {
+    make_signed(profile_path, pki_dir, out, None)
+}
+
+/// Builds the chip image of the profile at `profile_path` into `out`, signed with the PKI in `pki_dir` by `signer`
+/// (the profile's `signer` when `None`).
+///
+/// The Chip Authentication key lives on PACE's curve when the chip offers PACE, as PACE-CAM needs (9303-11
+/// §4.4.3.5) and as chips keep one set of domain parameters; on P-256 otherwise, as is the Active Authentication
+/// key.
 ///
 /// # Errors
 /// [`Error::Profile`] for a bad profile or portrait (the message names the key), [`Error::PkiMissing`] and its kin
-/// for a PKI folder that `pki init` did not make, [`Error::Io`] when a file cannot be written, and
-/// [`Error::Passport`] when a structure cannot be built.
-pub fn make(profile_path: &Path, pki_dir: &Path, out: &Path) -> Result<Made, Error> {
+/// for a PKI folder that `pki init` did not make (or made before it wrote the expired, revoked and untrusted
+/// signers), [`Error::Io`] when a file cannot be written, and [`Error::Passport`] when a structure cannot be built.
+pub fn make_signed(profile_path: &Path, pki_dir: &Path, out: &Path, signer: Option<Signer>) -> Result<Made, Error> {
     let profile_error = |source| Error::Profile { file: profile_path.to_path_buf(), source: Box::new(source) };
     let profile = Profile::load(profile_path).map_err(profile_error)?;
     if !pki_dir.is_dir() {
         return Err(Error::PkiMissing { path: pki_dir.to_path_buf() });
     }
-    let signer = DocumentSigner::load(pki_dir)?;
+    let signer_kind = signer.unwrap_or(profile.signer);
+    let signer = DocumentSigner::load_signer(pki_dir, signer_kind)?;
     let portrait = portrait::prepare(&profile).map_err(profile_error)?;
 
     let mrz = mrtd::mrz::Mrz::build(&profile.mrz).map_err(|e| build("DG1")(BuildError::Mrtd(e.into())))?;
@@ -198,8 +225,13 @@ pub fn make(profile_path: &Path, pki_dir: &Path, out: &Path) -> Result<Made, Err
     }
     .map_err(|e| build("DG2")(BuildError::Mrtd(e)))?;
 
-    let ca_key = if profile.chip_authentication { Some(new_key()?) } else { None };
-    let aa_key = if profile.active_authentication { Some(new_key()?) } else { None };
+    let ca_curve = if profile.access.offers_pace() {
+        profile.pace_curve.parameter_id()
+    } else {
+        PaceCurve::NistP256.parameter_id()
+    };
+    let ca_key = if profile.chip_authentication { Some(new_key(ca_curve)?) } else { None };
+    let aa_key = if profile.active_authentication { Some(new_key(PaceCurve::NistP256.parameter_id())?) } else { None };
     let ca_public = ca_key.as_ref().map(public).transpose()?;
     let aa_public = aa_key.as_ref().map(public).transpose()?;
     let dg14 = security::dg14(profile.access, profile.pace_curve, ca_public.as_ref(), aa_key.is_some())
@@ -284,7 +316,7 @@ pub fn make(profile_path: &Path, pki_dir: &Path, out: &Path) -> Result<Made, Err
     for (name, key) in keys {
         if let Some(key) = key {
             // Written straight from the zeroizing PEM buffer.
-            let pem = key.to_pkcs8_pem(LineEnding::LF).map_err(|e| build("private key")(BuildError::Key(e)))?;
+            let pem = keys::ec_pkcs8_pem(key).map_err(|e| build("private key")(BuildError::ChipKey(e)))?;
             pki::write_file(&out.join(name), pem.as_bytes(), true)?;
             written.push((name.to_owned(), pem.len()));
         }
@@ -299,6 +331,7 @@ pub fn make(profile_path: &Path, pki_dir: &Path, out: &Path) -> Result<Made, Err
         portrait,
         data_groups,
         signer: signer.certificate.tbs_certificate().subject().to_string(),
+        signer_kind,
     })
 }
 
@@ -339,18 +372,21 @@ fn describe(made: &Made) -> (serde_json::Value, String) {
         "active_authentication": p.active_authentication,
         "pace_parameter_id": p.access.offers_pace().then_some(p.pace_curve.parameter_id()),
         "signed_by": made.signer,
+        "signer": made.signer_kind.as_str(),
     });
     let mut human = format!("chip image written to {}:\n", made.out.display());
     for (name, size) in &made.files {
         human.push_str(&format!("  {name:<20} {size:>6} bytes\n"));
     }
     human.push_str(&format!(
-        "DG2: {container} {image_format} {}x{}{}; access {}; CAN {}\nMRZ:\n",
+        "DG2: {container} {image_format} {}x{}{}; access {}; CAN {}; signed by the {} DSC ({})\nMRZ:\n",
         portrait.width,
         portrait.height,
         if portrait.greyscale { " greyscale" } else { "" },
         p.access.as_str(),
         made.can,
+        made.signer_kind.as_str(),
+        made.signer,
     ));
     human.push_str(&made.mrz.join("\n"));
     (value, human)
@@ -358,7 +394,9 @@ fn describe(made: &Made) -> (serde_json::Value, String) {
 
 /// `gate-sim passport make --profile FILE --pki DIR --out DIR [--json]`.
 pub fn make_command(args: &MakeArgs) -> ExitCode {
-    match make(&args.profile, &args.pki, &args.out) {
+    // clap has checked the name against the list.
+    let signer = args.signer.as_deref().and_then(Signer::from_name);
+    match make_signed(&args.profile, &args.pki, &args.out, signer) {
         Ok(made) => {
             let (value, human) = describe(&made);
             cli::done(args.json, &value, &human)

@@ -10,7 +10,10 @@ use std::path::{Path, PathBuf};
 use mrtd::mrz::{Format, MrzFields, Sex};
 use serde::Deserialize;
 
+use fields::{field, iso_date, mrz_key, name, one_of, range, required, state_code, syntax};
+
 pub use crate::access::Access;
+pub use crate::pki::Signer;
 
 /// A profile as written, before any check: every key optional here so that a missing one is reported by name.
 #[derive(Debug, Default, Deserialize)]
@@ -40,6 +43,7 @@ struct Raw {
     pace_curve: Option<String>,
     chip_authentication: Option<bool>,
     active_authentication: Option<bool>,
+    signer: Option<String>,
 }
 
 /// How the chip's image is to be stored in DG2.
@@ -121,6 +125,8 @@ pub struct Profile {
     pub chip_authentication: bool,
     /// Whether the chip supports Active Authentication (DG15 with its key).
     pub active_authentication: bool,
+    /// The Document Signer of the test PKI that signs EF.SOD (and EF.CardSecurity), unless `--signer` says.
+    pub signer: Signer,
 }
 
 impl std::fmt::Debug for Profile {
@@ -251,95 +257,6 @@ pub enum Problem {
     /// The MRZ builder refused the value.
     #[error("{0}")]
     Mrz(&'static str),
-}
-
-fn field(key: &'static str, problem: Problem) -> ProfileError {
-    ProfileError::Field { key, problem }
-}
-
-fn required(key: &'static str, value: Option<String>) -> Result<String, ProfileError> {
-    value.ok_or(field(key, Problem::Missing))
-}
-
-fn one_of<T: Copy>(
-    key: &'static str,
-    value: Option<String>,
-    default: T,
-    choices: &[(&str, T)],
-    allowed: &'static str,
-) -> Result<T, ProfileError> {
-    let Some(value) = value else { return Ok(default) };
-    choices
-        .iter()
-        .find(|(name, _)| name.eq_ignore_ascii_case(&value))
-        .map(|&(_, v)| v)
-        .ok_or(field(key, Problem::NotOneOf { found: value, allowed }))
-}
-
-fn range(key: &'static str, value: Option<i64>, default: i64, min: i64, max: i64) -> Result<i64, ProfileError> {
-    let v = value.unwrap_or(default);
-    if (min..=max).contains(&v) { Ok(v) } else { Err(field(key, Problem::OutOfRange { found: v, min, max })) }
-}
-
-/// A three-letter state, organisation or nationality code (ICAO 9303-3 §5): letters, with fillers after a shorter
-/// code (`D<<` is Germany).
-fn state_code(key: &'static str, value: Option<String>) -> Result<String, ProfileError> {
-    let code = required(key, value)?;
-    let letters = code.trim_end_matches('<');
-    let ok = code.len() == 3 && !letters.is_empty() && letters.bytes().all(|b| b.is_ascii_uppercase());
-    if ok {
-        Ok(code)
-    } else {
-        Err(field(key, Problem::BadCode { found: code, expected: "a three-letter code such as IDN" }))
-    }
-}
-
-/// A name as the MRZ prints it: upper-case letters and single spaces; leading, trailing and repeated spaces are
-/// dropped, which changes nothing in the MRZ.
-fn name(key: &'static str, value: Option<String>) -> Result<String, ProfileError> {
-    let value = value.unwrap_or_default();
-    if !value.chars().all(|c| c.is_ascii_uppercase() || c == ' ') {
-        return Err(field(key, Problem::BadName));
-    }
-    Ok(value.split_whitespace().collect::<Vec<_>>().join(" "))
-}
-
-fn iso_date(key: &'static str, value: Option<String>) -> Result<(String, String), ProfileError> {
-    let value = required(key, value)?;
-    match mrtd::mrz::yymmdd_from_iso(&value) {
-        Some(yymmdd) => Ok((value, yymmdd)),
-        None => Err(field(key, Problem::NotADate { found: value })),
-    }
-}
-
-/// A parse error as one line that names the line and the key on it, instead of the parser's multi-line snippet.
-fn syntax(text: &str, source: toml::de::Error) -> ProfileError {
-    let start = source.span().map_or(0, |s| s.start);
-    let before = text.get(..start).unwrap_or(text);
-    let line = before.matches('\n').count() + 1;
-    let key = text
-        .lines()
-        .nth(line - 1)
-        .and_then(|l| l.split_once('='))
-        .map(|(k, _)| k.trim().to_owned())
-        .filter(|k| !k.is_empty() && k.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'));
-    ProfileError::Syntax { line, key, source }
-}
-
-/// Maps a field name of the MRZ builder back to the profile's key.
-fn mrz_key(field_name: &str) -> &'static str {
-    match field_name {
-        "document_code" => "document_code",
-        "issuing_state" => "issuing_state",
-        "nationality" => "nationality",
-        "document_number" => "document_number",
-        "optional_data" => "optional_data",
-        "optional_data_2" => "optional_data_2",
-        "date_of_birth" => "date_of_birth",
-        "date_of_expiry" => "date_of_expiry",
-        "name" => "surname",
-        _ => "format",
-    }
 }
 
 impl Profile {
@@ -474,6 +391,13 @@ impl Profile {
             &[("brainpoolP256r1", PaceCurve::BrainpoolP256r1), ("P-256", PaceCurve::NistP256)],
             "\"brainpoolP256r1\", \"P-256\"",
         )?;
+        let signer = one_of(
+            "signer",
+            raw.signer,
+            Signer::Valid,
+            &Signer::ALL.map(|s| (s.as_str(), s)),
+            "\"valid\", \"expired\", \"revoked\", \"untrusted\"",
+        )?;
         if let Some(can) = &raw.can
             && (can.len() != 6 || !can.bytes().all(|b| b.is_ascii_digit()))
         {
@@ -513,86 +437,11 @@ impl Profile {
             pace_curve,
             chip_authentication,
             active_authentication: raw.active_authentication.unwrap_or(true),
+            signer,
         })
     }
 }
 
+mod fields;
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    const BUDI: &str = r#"
-        document_code = "P"
-        issuing_state = "IDN"
-        surname = "SETIAWAN"
-        given_names = "BUDI ANDRI"
-        document_number = "X1234567"
-        nationality = "IDN"
-        date_of_birth = "1985-03-14"
-        sex = "M"
-        date_of_expiry = "2033-05-01"
-        optional_data = ""
-        portrait = "budi.jpg"
-        image_format = "jpeg"
-        access = "bac"
-    "#;
-
-    fn with(line: &str) -> String {
-        let key = line.split('=').next().unwrap().trim();
-        let kept: Vec<&str> = BUDI.lines().filter(|l| l.split('=').next().unwrap().trim() != key).collect();
-        format!("{}\n{line}\n", kept.join("\n"))
-    }
-
-    fn key_of(text: &str) -> String {
-        match Profile::parse(text, Path::new("/p")) {
-            Err(ProfileError::Field { key, .. }) => key.to_owned(),
-            Err(e) => format!("other: {e}"),
-            Ok(_) => "ok".into(),
-        }
-    }
-
-    #[test]
-    fn reads_the_example_of_cli_md() {
-        let p = Profile::parse(BUDI, Path::new("/profiles")).unwrap();
-        assert_eq!(p.portrait, Path::new("/profiles/budi.jpg"));
-        assert_eq!(p.mrz.date_of_birth, "850314");
-        assert_eq!(p.access, Access::Bac);
-        let mrz = mrtd::mrz::Mrz::build(&p.mrz).unwrap();
-        assert_eq!(mrz.lines()[0], "P<IDNSETIAWAN<<BUDI<ANDRI<<<<<<<<<<<<<<<<<<<");
-    }
-
-    #[test]
-    fn errors_name_the_key() {
-        assert_eq!(key_of(&with("date_of_birth = \"1985-13-14\"")), "date_of_birth");
-        assert_eq!(key_of(&with("date_of_expiry = \"01.05.2033\"")), "date_of_expiry");
-        assert_eq!(key_of(&with("sex = \"male\"")), "sex");
-        assert_eq!(key_of(&with("nationality = \"ID\"")), "nationality");
-        assert_eq!(key_of(&with("surname = \"Setiawan\"")), "surname");
-        assert_eq!(key_of(&with("given_names = \"JOSÉ\"")), "given_names");
-        assert_eq!(key_of(&with("document_number = \"X12345678901\"")), "document_number");
-        assert_eq!(key_of(&with("access = \"nfc\"")), "access");
-        assert_eq!(key_of(&with("image_format = \"gif\"")), "image_format");
-        assert_eq!(key_of(&with("can = \"12345\"")), "can");
-        assert_eq!(key_of(&with("optional_data = \"A-1\"")), "optional_data");
-        assert_eq!(key_of(&with("format = \"td4\"")), "format");
-        assert_eq!(key_of(&with("portrait_quality = 0")), "portrait_quality");
-        assert_eq!(key_of(&BUDI.replace("portrait = \"budi.jpg\"", "")), "portrait");
-        let unknown = key_of(&with("colour = \"blue\""));
-        assert!(unknown.contains("colour"), "{unknown}");
-        let wrong_type = key_of(&with("sex = 1"));
-        assert!(wrong_type.contains("sex"), "{wrong_type}");
-    }
-
-    #[test]
-    fn single_name_and_long_td1_number() {
-        let single = with("surname = \"\"");
-        let p = Profile::parse(&single, Path::new("/")).unwrap();
-        assert_eq!(mrtd::mrz::Mrz::build(&p.mrz).unwrap().lines()[0], "P<IDN<<BUDI<ANDRI<<<<<<<<<<<<<<<<<<<<<<<<<<<");
-        let td1 =
-            format!("{}\nformat = \"td1\"\n", with("document_number = \"D23145890734\"")).replace("\"P\"", "\"ID\"");
-        let p = Profile::parse(&td1, Path::new("/")).unwrap();
-        let mrz = mrtd::mrz::Mrz::build(&p.mrz).unwrap();
-        assert_eq!(mrz.document_number(), "D23145890734");
-        assert_eq!(key_of(&with("date_of_expiry = \"1980-01-01\"")), "date_of_expiry");
-    }
-}
+mod tests;

@@ -13,7 +13,8 @@
 //! DG15 ::= ActiveAuthenticationPublicKeyInfo ::= SubjectPublicKeyInfo                            9303-11 §6.1
 //! ```
 //!
-//! Every key here is ECDSA/ECDH on P-256 (named curve), the curve the workspace's `p256` implements.
+//! Keys are given as SubjectPublicKeyInfos with a named curve: the Chip Authentication key on PACE's curve when the
+//! chip offers PACE (brainpoolP256r1 or P-256), the Active Authentication key on P-256.
 
 use der::Sequence;
 use der::asn1::ObjectIdentifier;

@@ -1,6 +1,8 @@
 //! The chip driven in memory by the terminal side of `mrtd` (BAC, secure messaging), on the BSI 2008 specimen chip
 //! (testdata/icao/data/jmrtd/lds/bsi2008, JMRTD's copy of the BSI "ERIKA MUSTERMANN" test passport).
 
+use super::super::fault::Faults;
+use super::super::passport_dir::Access;
 use super::*;
 use mrtd::bac::{BacKeys, Terminal};
 use mrtd::lds::{EMRTD_AID, FileId};
