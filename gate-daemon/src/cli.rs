@@ -27,15 +27,19 @@ pub struct ReadChipArgs {
     /// Baud rate of the document reader's serial line.
     #[arg(long, default_value_t = 9600)]
     pub mrz_baud: u32,
-    /// The card access number, for PACE with a CAN (accepted; this version uses BAC).
+    /// The card access number: PACE is keyed with it instead of the MRZ.
     #[arg(long, value_name = "DIGITS")]
     pub can: Option<String>,
     /// Read from this reader (its name, or the start of it) instead of the first one with a card.
     #[arg(long, value_name = "NAME")]
     pub reader: Option<String>,
-    /// Trust anchors for Passive Authentication (accepted; this version reports `not_checked`).
+    /// Trust anchors for Passive Authentication: a CSCA master list (CMS), certificates (DER or PEM), CRLs, or a
+    /// folder of them (repeatable). Without any, a document is at best `untrusted`.
     #[arg(long, value_name = "FILE")]
     pub trust: Vec<PathBuf>,
+    /// Check certificates at this date (YYYY-MM-DD) when the SOD has no signing time, instead of today.
+    #[arg(long, value_name = "DATE")]
+    pub at: Option<String>,
     /// Keep to short APDUs even when the chip takes extended length.
     #[arg(long)]
     pub no_extended_length: bool,
@@ -111,6 +115,17 @@ async fn read_chip(args: &ReadChipArgs) -> Result<ChipRead, Error> {
     };
     // Every check digit is verified before the chip is touched: a wrong MRZ is the first cause of failed access.
     let mrz = Mrz::parse(&lines).map_err(Error::Mrz)?;
+    if let Some(can) = &args.can
+        && (can.is_empty() || can.len() > 12 || !can.bytes().all(|b| b.is_ascii_digit()))
+    {
+        return Err(Error::Usage(UsageError::Can));
+    }
+    let at = match &args.at {
+        Some(text) => crate::verify_sod::parse_date(text)
+            .ok_or_else(|| Error::Usage(UsageError::Date { argument: text.clone() }))?,
+        None => std::time::SystemTime::now(),
+    };
+    let (trust, _skipped) = crate::verify_sod::load_trust(&args.trust, &[])?;
 
     let handle = PcscReader::spawn(PcscConfig::default())?;
     let selection = match &args.reader {
@@ -124,6 +139,9 @@ async fn read_chip(args: &ReadChipArgs) -> Result<ChipRead, Error> {
     let options = ReadOptions {
         extended_length: !args.no_extended_length,
         max_block: args.max_block.map(usize::from),
+        can: args.can.clone(),
+        trust: std::sync::Arc::new(trust),
+        at,
         ..ReadOptions::default()
     };
     tokio::task::spawn_blocking(move || read::read_passport(card, &mrz, &options))
@@ -194,12 +212,23 @@ pub fn report(read: &ChipRead, today: mrz::Ymd) -> Value {
             "decoded": f.decoded,
         })
     });
-    let mut reasons: Vec<String> = read.problems.iter().map(ToString::to_string).collect();
-    if !read.dg1_matches_printed {
-        reasons.push("DG1 differs from the printed MRZ".into());
-    }
-    reasons.push("passive authentication not checked".into());
-    reasons.push("chip authentication not checked".into());
+    let auth = &read.authenticity;
+    let reasons: Vec<String> = auth.reasons.iter().map(ToString::to_string).collect();
+    let reason_codes: Vec<&str> = {
+        let mut codes: Vec<&str> = auth.reasons.iter().map(|r| r.code).collect();
+        codes.dedup();
+        codes
+    };
+    let pa = auth.pa.as_ref().map(|pa| {
+        json!({
+            "signature_algorithm": pa.signature_algorithm,
+            "dsc": pa.dsc.as_ref().map(|c| json!({"subject": c.subject, "issuer": c.issuer, "serial": c.serial})),
+            "csca": pa.csca.as_ref().map(|c| json!({"subject": c.subject})),
+            "data_groups": pa.data_groups.iter().map(|(n, check)| (n.to_string(), json!(check.as_str())))
+                .collect::<serde_json::Map<String, Value>>(),
+        })
+    });
+    let problems: Vec<String> = read.problems.iter().map(ToString::to_string).collect();
     let files: Vec<String> = read.order.iter().map(|f: &FileId| f.name()).collect();
     json!({
         "access_control": read.access_control,
@@ -207,8 +236,17 @@ pub fn report(read: &ChipRead, today: mrz::Ymd) -> Value {
         "dg1": dg1,
         "dg1_matches_mrz": read.dg1_matches_printed,
         "face": face,
-        "authenticity": { "passive": "not_checked", "chip": "not_checked", "reasons": reasons },
+        "authenticity": {
+            "passive": auth.passive.as_str(),
+            "chip": auth.chip.as_str(),
+            "reasons": reasons,
+            "reason_codes": reason_codes,
+            "passive_authentication": pa,
+        },
+        "problems": problems,
         "apdus": read.stats.apdus,
+        "apdus_access": read.apdus_access,
+        "apdus_chip_authentication": read.apdus_chip_authentication,
         "bytes_read": read.stats.file_bytes,
         "bytes_sent": read.stats.bytes_sent,
         "bytes_received": read.stats.bytes_received,
@@ -223,7 +261,7 @@ fn print_human(read: &ChipRead, report: &Value) {
     let m = &read.dg1;
     println!("access control   {}", read.access_control);
     println!("files            {}", read.order.iter().map(|f| f.name()).collect::<Vec<_>>().join(" "));
-    println!("document         {} {} {}", m.document_code(), m.issuing_state(), m.document_number());
+    println!("passport         {} {} {}", m.document_code(), m.issuing_state(), m.document_number());
     println!("holder           {} / {}", m.surname(), m.given_names());
     let date =
         |key: &str| report.get("dg1").and_then(|d| d.get(key)).and_then(Value::as_str).unwrap_or("unknown").to_owned();
@@ -239,7 +277,12 @@ fn print_human(read: &ChipRead, report: &Value) {
         ),
         None => println!("face             none"),
     }
-    println!("authenticity     not checked");
+    let auth = &read.authenticity;
+    println!("document         {} (passive authentication)", auth.passive.as_str());
+    println!("chip             {}", auth.chip.as_str());
+    for reason in &auth.reasons {
+        println!("refer            {reason}");
+    }
     println!(
         "read             {} APDUs, {} bytes, {:.1} ms ({} length, {}-byte blocks)",
         read.stats.apdus,

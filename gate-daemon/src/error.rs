@@ -93,6 +93,12 @@ pub enum Step {
     Read(FileId),
     /// Decoding a file read.
     Decode(FileId),
+    /// PACE (MSE:Set AT and GENERAL AUTHENTICATE).
+    Pace,
+    /// Chip Authentication.
+    ChipAuthentication,
+    /// Active Authentication (INTERNAL AUTHENTICATE).
+    ActiveAuthentication,
 }
 
 impl std::fmt::Display for Step {
@@ -104,6 +110,9 @@ impl std::fmt::Display for Step {
             Step::Select(file) => write!(f, "SELECT {file}"),
             Step::Read(file) => write!(f, "READ BINARY {file}"),
             Step::Decode(file) => write!(f, "decoding {file}"),
+            Step::Pace => f.write_str("PACE"),
+            Step::ChipAuthentication => f.write_str("Chip Authentication"),
+            Step::ActiveAuthentication => f.write_str("Active Authentication"),
         }
     }
 }
@@ -115,6 +124,9 @@ pub enum UsageError {
     /// No MRZ was given and no MRZ reader either.
     #[error("give the MRZ with --mrz (two or three lines) or --mrz-serial")]
     NoMrz,
+    /// A CAN that is not the digits printed on the document.
+    #[error("--can: give the card access number's digits (up to 12)")]
+    Can,
     /// A `--dg` argument is not `N=FILE` with N from 1 to 16.
     #[error("--dg {argument}: give a data group as N=FILE, N from 1 to 16")]
     DataGroup {

@@ -84,9 +84,11 @@ fn message(e: &Error) -> String {
 
 /// A file of a trust folder that was not a certificate, CRL or master list, and why.
 #[derive(Debug)]
-struct Skipped {
-    path: PathBuf,
-    why: String,
+pub struct Skipped {
+    /// The file.
+    pub path: PathBuf,
+    /// Why it was skipped.
+    pub why: String,
 }
 
 fn run(args: &VerifySodArgs) -> Result<(PaReport, TrustStore, Vec<Skipped>), Error> {
@@ -102,9 +104,22 @@ fn run(args: &VerifySodArgs) -> Result<(PaReport, TrustStore, Vec<Skipped>), Err
     let sod_bytes = read(&args.sod)?;
     let sod = Sod::parse(&sod_bytes).map_err(|source| Error::Malformed { path: args.sod.clone(), source })?;
 
+    let (trust, skipped) = load_trust(&args.trust, &args.crl)?;
+
+    let borrowed: Vec<(u8, &[u8])> = groups.iter().map(|(n, b)| (*n, b.as_slice())).collect();
+    let report = sod.verify(&borrowed, &trust, at);
+    Ok((report, trust, skipped))
+}
+
+/// A trust store from `--trust` files and folders (master lists, certificates in DER or PEM, CRLs) and `--crl`
+/// files, with the files of the folders that are not trust material.
+///
+/// # Errors
+/// [`Error::Usage`] for an unreadable path, [`Error::Malformed`] for a named file that is not trust material.
+pub fn load_trust(trust: &[PathBuf], crls: &[PathBuf]) -> Result<(TrustStore, Vec<Skipped>), Error> {
     let mut builder = TrustStore::builder();
     let mut skipped = Vec::new();
-    for path in &args.trust {
+    for path in trust {
         if path.is_dir() {
             add_folder(&mut builder, path, 0, &mut skipped)?;
         } else {
@@ -114,17 +129,13 @@ fn run(args: &VerifySodArgs) -> Result<(PaReport, TrustStore, Vec<Skipped>), Err
                 .map_err(|source| Error::Malformed { path: path.clone(), source })?;
         }
     }
-    for path in &args.crl {
+    for path in crls {
         let bytes = read(path)?;
         builder
             .add_crl(&path.display().to_string(), &bytes)
             .map_err(|source| Error::Malformed { path: path.clone(), source })?;
     }
-    let trust = builder.build();
-
-    let borrowed: Vec<(u8, &[u8])> = groups.iter().map(|(n, b)| (*n, b.as_slice())).collect();
-    let report = sod.verify(&borrowed, &trust, at);
-    Ok((report, trust, skipped))
+    Ok((builder.build(), skipped))
 }
 
 /// Adds every file of a folder (and its subfolders, to a bounded depth), in name order; files that are not trust
@@ -176,7 +187,7 @@ fn parse_dg(arg: &str) -> Option<(u8, PathBuf)> {
 
 /// `YYYY-MM-DD` as 12:00 UTC of that day: the middle of the day, so that a date on which a certificate's validity
 /// begins or ends counts whichever hour it does so at, within half a day.
-fn parse_date(text: &str) -> Option<SystemTime> {
+pub fn parse_date(text: &str) -> Option<SystemTime> {
     let mut parts = text.split('-');
     let year: i64 = parts.next()?.parse().ok()?;
     let month: u32 = parts.next()?.parse().ok()?;

@@ -76,6 +76,11 @@ const NL_MRZ: [&str; 2] =
 /// the gate leaves it alone: its key would not be covered by Passive Authentication).
 const BSI_FILES: [FileId; 5] = [FileId::Com, FileId::Sod, FileId::Dg(1), FileId::Dg(2), FileId::Dg(14)];
 
+/// APDUs of access control and reading, without those of Chip and Active Authentication.
+fn read_apdus(read: &gate_daemon::read::ChipRead) -> usize {
+    read.stats.apdus - read.apdus_chip_authentication
+}
+
 fn card(passport: &Passport, config: CardConfig) -> InMemory {
     let extended = config.extended_length;
     let card = Card::new(passport, config).unwrap();
@@ -91,7 +96,10 @@ fn file_sizes(passport: &Passport, files: &[FileId]) -> usize {
 fn bsi_specimen_with_extended_length_in_twelve_apdus() {
     let Some(passport) = specimen("bsi2008") else { return };
     let mrz = Mrz::parse(&BSI_MRZ).unwrap();
-    let read = read_passport(card(&passport, CardConfig::default()), &mrz, &ReadOptions::default()).unwrap();
+    // Its Document Signer was valid in 2008.
+    let at = gate_daemon::verify_sod::parse_date("2008-06-01").unwrap();
+    let options = ReadOptions { at, ..ReadOptions::default() };
+    let read = read_passport(card(&passport, CardConfig::default()), &mrz, &options).unwrap();
 
     let wanted = BSI_FILES;
     assert_eq!(read.order, wanted);
@@ -104,10 +112,14 @@ fn bsi_specimen_with_extended_length_in_twelve_apdus() {
     // The specimen's JPEG 2000 portrait decodes at 413x531 (its header declares 337x449).
     assert_eq!((face.width, face.height, face.decoded), (Some(413), Some(531), true));
     assert!(read.extended_length);
-    // EF.ATR/INFO, SELECT, GET CHALLENGE, EXTERNAL AUTHENTICATE, then one read per file and four for the 15 KB
-    // DG2 in 4071-byte blocks (a 4096-byte buffer less secure messaging).
+    // EF.CardAccess (absent), EF.ATR/INFO, SELECT, GET CHALLENGE, EXTERNAL AUTHENTICATE, then one read per file and
+    // four for the 15 KB DG2 in 4071-byte blocks (a 4096-byte buffer less secure messaging).
     assert_eq!(read.block_size, 4071);
-    assert_eq!(read.stats.apdus, 4 + 4 + 15083usize.div_ceil(4071));
+    assert_eq!(read_apdus(&read), 1 + 4 + 4 + 15083usize.div_ceil(4071));
+    // The specimen comes without its chip's private keys: its hashes match, but no CSCA is trusted and Chip
+    // Authentication fails, as it would for a copy.
+    assert_eq!(read.authenticity.passive, gate_daemon::read::Passive::Untrusted);
+    assert_eq!(read.authenticity.chip.as_str(), "failed");
     assert_eq!(read.stats.file_bytes, file_sizes(&passport, &wanted));
     assert!(read.problems.is_empty(), "{:?}", read.problems);
 }
@@ -123,8 +135,8 @@ fn short_apdus_only_when_the_chip_has_no_extended_length() {
     let wanted = BSI_FILES;
     let reads: usize = wanted.iter().map(|f| passport.files[f].len().div_ceil(231)).sum();
     // The ATR says "no extended length": SELECT, GET CHALLENGE, EXTERNAL AUTHENTICATE, then 231-byte blocks.
-    assert_eq!(read.stats.apdus, 3 + reads);
-    assert!(read.stats.apdus <= 80, "{}", read.stats.apdus);
+    assert_eq!(read_apdus(&read), 1 + 3 + reads);
+    assert!(read_apdus(&read) <= 80, "{}", read.stats.apdus);
     assert_eq!(read.dg1.concatenated(), mrz.concatenated());
 }
 
@@ -135,14 +147,14 @@ fn a_chip_that_says_nothing_is_asked_once() {
     let reads = |block: usize| -> usize { BSI_FILES.iter().map(|f| passport.files[f].len().div_ceil(block)).sum() };
     // EF.ATR/INFO first. With extended length, its DO'7F66' gives the 4096-byte buffer; without, the largest block
     // and then a 4096-byte one are each refused once before short blocks.
-    for (extended_length, expected) in [(true, 1 + 3 + reads(4071)), (false, 1 + 3 + 2 + reads(231))] {
+    for (extended_length, expected) in [(true, 1 + 1 + 3 + reads(4071)), (false, 1 + 1 + 3 + 2 + reads(231))] {
         let config = CardConfig { extended_length, ..CardConfig::default() };
         let mut transport = card(&passport, config);
         // vpcd's default ATR: no historical bytes, so no word on extended length.
         transport.atr = vec![0x3B, 0x80, 0x80, 0x01, 0x01];
         let read = read_passport(transport, &mrz, &ReadOptions::default()).unwrap();
         assert_eq!(read.extended_length, extended_length);
-        assert_eq!(read.stats.apdus, expected, "extended {extended_length}");
+        assert_eq!(read_apdus(&read), expected, "extended {extended_length}");
     }
 }
 
@@ -152,7 +164,7 @@ fn the_largest_buffer_reads_each_file_in_one_apdu() {
     let mrz = Mrz::parse(&BSI_MRZ).unwrap();
     let config = CardConfig { max_response: 65533, ..CardConfig::default() };
     let read = read_passport(card(&passport, config), &mrz, &ReadOptions::default()).unwrap();
-    assert_eq!(read.stats.apdus, 4 + 5);
+    assert_eq!(read_apdus(&read), 1 + 4 + 5);
 }
 
 #[test]
@@ -163,7 +175,7 @@ fn jmrtd_sized_blocks_cost_what_jmrtd_pays() {
     let read = read_passport(card(&passport, CardConfig::default()), &mrz, &options).unwrap();
     let wanted = BSI_FILES;
     let reads: usize = wanted.iter().map(|f| passport.files[f].len().div_ceil(223)).sum();
-    assert_eq!(read.stats.apdus, 4 + reads);
+    assert_eq!(read_apdus(&read), 1 + 4 + reads);
     assert_eq!(read.block_size, 223);
 }
 

@@ -33,6 +33,10 @@ fn gate_daemon() -> PathBuf {
 fn read_chip(mrz: &[&str], extra: &[&str]) -> (Output, Duration) {
     let mut cmd = Command::new(gate_daemon());
     cmd.args(["read-chip", "--json"]);
+    if mrz.first() == BSI_MRZ.first() || extra.contains(&"--mrz-serial") {
+        // The specimen's Document Signer was valid in 2008.
+        cmd.args(["--at", "2008-06-01"]);
+    }
     if !extra.contains(&"--wait") {
         cmd.args(["--wait", "10"]);
     }
@@ -74,7 +78,15 @@ fn assert_bsi_read(v: &Value) {
     assert_eq!(v["face"]["container"], "ISO19794-5");
     assert_eq!(v["face"]["image_format"], "JPEG2000");
     assert_eq!((v["face"]["width"].as_u64(), v["face"]["height"].as_u64()), (Some(413), Some(531)));
-    assert_eq!(v["authenticity"]["passive"], "not_checked");
+    // Checked at a date its Document Signer was valid: every hash matches, but no CSCA of the specimen is trusted;
+    // and the specimen comes without its chip's private keys, so Chip Authentication fails as for a copy.
+    assert_eq!(v["authenticity"]["passive"], "untrusted", "{v}");
+    assert_eq!(v["authenticity"]["chip"], "failed", "{v}");
+}
+
+/// APDUs of access control and reading, without Chip and Active Authentication.
+fn read_apdus(v: &Value) -> u64 {
+    v["apdus"].as_u64().unwrap() - v["apdus_chip_authentication"].as_u64().unwrap()
 }
 
 #[test]
@@ -88,7 +100,7 @@ fn reads_the_bsi_specimen_with_extended_length() -> Result<(), e2e::Error> {
         let v = json(&out);
         assert_bsi_read(&v);
         assert_eq!(v["extended_length"], true);
-        assert!(v["apdus"].as_u64().unwrap() <= 22, "{v}");
+        assert!(read_apdus(&v) <= 22, "{v}");
         Ok::<(), BodyError>(())
     })
 }
@@ -104,7 +116,7 @@ fn reads_the_bsi_specimen_without_extended_length() -> Result<(), e2e::Error> {
         let v = json(&out);
         assert_bsi_read(&v);
         assert_eq!(v["extended_length"], false);
-        assert!(v["apdus"].as_u64().unwrap() <= 80, "{v}");
+        assert!(read_apdus(&v) <= 80, "{v}");
         Ok::<(), BodyError>(())
     })
 }
@@ -195,7 +207,7 @@ fn reads_a_passport_made_by_the_simulator() -> Result<(), e2e::Error> {
             assert_eq!(v["face"]["image_format"], "JPEG");
             assert!(v["face"]["width"].as_u64().unwrap() > 100);
             let limit = if extra.is_empty() { 22 } else { 80 };
-            assert!(v["apdus"].as_u64().unwrap() <= limit, "{extra:?}: {v}");
+            assert!(read_apdus(&v) <= limit, "{extra:?}: {v}");
             drop(_sim);
             pcscd.wait_for_reader_state(false, TIMEOUT)?;
         }

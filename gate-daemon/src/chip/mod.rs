@@ -5,6 +5,8 @@
 //! [`Chip<T, Secured>`], which only access control gives. Reading follows [`strategy`]: the largest block the chip
 //! takes, the file's length from its first bytes, the rest in as few APDUs as possible.
 
+pub mod access;
+pub mod genuine;
 pub mod strategy;
 
 use std::time::{Duration, Instant};
