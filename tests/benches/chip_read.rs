@@ -1,6 +1,7 @@
-//! Figures for reading a passport: EF.COM, EF.SOD, DG1, DG2 (15 KB), DG14 and DG15 of a passport made by
-//! `gate-sim passport make --profile sim/profiles/budi.toml`, read by the real `gate-daemon read-chip` through a
-//! private pcscd and vpcd from `gate-sim chip`, with the RF link model at 424 kbit/s and 5 ms per APDU, and without.
+//! Figures for reading a passport: EF.COM, EF.SOD, DG1, DG2 (15 KB), DG14 and DG15 of passports made by
+//! `gate-sim passport make` from sim/profiles/budi.toml (BAC) and pace.toml (PACE only), read by the real
+//! `gate-daemon read-chip` through a private pcscd and vpcd from `gate-sim chip`, with the RF link model at
+//! 424 kbit/s and 5 ms per APDU, and without.
 //!
 //! For each way of reading: APDUs, bytes on the wire, the elapsed time (median of the runs, first APDU to last file)
 //! and the link model's own floor for those APDUs and bytes (5 ms per APDU plus the bytes at 424 kbit/s): the ratio
@@ -29,28 +30,61 @@ const RUNS: usize = 7;
 
 struct Way {
     name: &'static str,
+    /// The profile in sim/profiles the passport is made from.
+    profile: &'static str,
     chip: &'static [&'static str],
     reader: &'static [&'static str],
 }
 
-const WAYS: [Way; 4] = [
-    Way { name: "extended length, 4096-byte chip buffer", chip: &[], reader: &[] },
-    Way { name: "extended length, 65533-byte chip buffer", chip: &["--max-response", "65533"], reader: &[] },
-    Way { name: "short APDUs (chip without extended length)", chip: &["--no-extended-length"], reader: &[] },
-    Way { name: "223-byte blocks (JMRTD's default)", chip: &[], reader: &["--max-block", "223"] },
+const WAYS: [Way; 6] = [
+    Way { name: "BAC, extended length, 4096-byte buffer", profile: "budi.toml", chip: &[], reader: &[] },
+    Way {
+        name: "BAC, extended length, 65533-byte buffer",
+        profile: "budi.toml",
+        chip: &["--max-response", "65533"],
+        reader: &[],
+    },
+    Way {
+        name: "BAC, short APDUs (no extended length)",
+        profile: "budi.toml",
+        chip: &["--no-extended-length"],
+        reader: &[],
+    },
+    Way {
+        name: "BAC, 223-byte blocks (JMRTD's default)",
+        profile: "budi.toml",
+        chip: &[],
+        reader: &["--max-block", "223"],
+    },
+    Way { name: "PACE-GM, extended length, 4096-byte buffer", profile: "pace.toml", chip: &[], reader: &[] },
+    Way {
+        name: "PACE-GM, short APDUs (no extended length)",
+        profile: "pace.toml",
+        chip: &["--no-extended-length"],
+        reader: &[],
+    },
 ];
 
 fn main() -> Result<(), e2e::Error> {
     e2e::in_private_pcscd("chip_read", |pcscd| {
         let dir = std::env::temp_dir().join(format!("chip-read-bench-{}", std::process::id()));
-        let passport = make_passport(&dir, "budi.toml");
-        let mrz = printed_mrz(&passport);
         let daemon = e2e::workspace_binary("gate-daemon", "gate-daemon")?;
-        let mut sizes = Vec::new();
-        for name in ["EF.COM", "EF.SOD", "DG1", "DG2", "DG14", "DG15"] {
-            sizes.push(format!("{name} {}", std::fs::metadata(passport.join(format!("{name}.bin")))?.len()));
+        let mut passports = std::collections::BTreeMap::new();
+        for profile in ["budi.toml", "pace.toml"] {
+            let passport = make_passport(&dir.join(profile), profile);
+            let mut sizes = Vec::new();
+            for name in ["EF.CardAccess", "EF.COM", "EF.SOD", "DG1", "DG2", "DG14", "DG15"] {
+                if let Ok(meta) = std::fs::metadata(passport.join(format!("{name}.bin"))) {
+                    sizes.push(format!("{name} {}", meta.len()));
+                }
+            }
+            println!("passport (sim/profiles/{profile}): {}", sizes.join(", "));
+            passports.insert(profile, passport);
         }
-        println!("passport (sim/profiles/budi.toml): {}", sizes.join(", "));
+        println!(
+            "read APDUs: access control and every file; auth APDUs: Chip Authentication and its confirmation; \
+             the time and the floor cover both"
+        );
 
         for link in [Some((424u32, 5u32)), None] {
             match link {
@@ -58,8 +92,8 @@ fn main() -> Result<(), e2e::Error> {
                 None => println!("\nno link model (pcscd, vpcd and the software alone); {RUNS} runs each"),
             }
             println!(
-                "{:<44} {:>5} {:>8} {:>10} {:>10} {:>10} {:>7}",
-                "way", "APDUs", "bytes", "median ms", "min ms", "floor ms", "ratio"
+                "{:<44} {:>5} {:>5} {:>8} {:>10} {:>10} {:>10} {:>7}",
+                "way", "read", "auth", "bytes", "median ms", "min ms", "floor ms", "ratio"
             );
             for way in &WAYS {
                 let mut chip_args: Vec<String> = way.chip.iter().map(|s| (*s).to_owned()).collect();
@@ -72,7 +106,9 @@ fn main() -> Result<(), e2e::Error> {
                     ]);
                 }
                 let chip_args: Vec<&str> = chip_args.iter().map(String::as_str).collect();
-                let sim = Sim::start(pcscd, &passport, &chip_args);
+                let passport = &passports[way.profile];
+                let mrz = printed_mrz(passport);
+                let sim = Sim::start(pcscd, passport, &chip_args);
                 pcscd.wait_for_reader_state(true, TIMEOUT)?;
                 let mut elapsed = Vec::new();
                 let mut last = Value::Null;
@@ -92,12 +128,14 @@ fn main() -> Result<(), e2e::Error> {
                 pcscd.wait_for_reader_state(false, TIMEOUT)?;
                 elapsed.sort_by(f64::total_cmp);
                 let apdus = last["apdus"].as_u64().unwrap();
+                let auth = last["apdus_chip_authentication"].as_u64().unwrap();
                 let bytes = last["bytes_sent"].as_u64().unwrap() + last["bytes_received"].as_u64().unwrap();
                 let floor = link.map(|(kbps, ms)| apdus as f64 * f64::from(ms) + bytes as f64 * 8.0 / f64::from(kbps));
                 println!(
-                    "{:<44} {:>5} {:>8} {:>10.1} {:>10.1} {:>10} {:>7}",
+                    "{:<44} {:>5} {:>5} {:>8} {:>10.1} {:>10.1} {:>10} {:>7}",
                     way.name,
-                    apdus,
+                    apdus - auth,
+                    auth,
                     bytes,
                     elapsed[RUNS / 2],
                     elapsed[0],
