@@ -2,7 +2,8 @@
 # Sets up a fresh Debian machine and runs the gate's chip reading end to end on the simulator: a private pcscd with
 # the vpcd driver, a test PKI, a passport made from sim/profiles/budi.toml, its chip served by `gate-sim chip` with
 # an RF link model, the MRZ sent over a pseudo-terminal as a document reader would, and `gate-daemon read-chip`
-# reading the MRZ from that serial line and the chip through pcscd. Needs root for the private pcscd.
+# reading the MRZ from that serial line and the chip through pcscd, proving it genuine against the test CSCA.
+# Needs root for the private pcscd.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -57,4 +58,4 @@ pids+=($!)
 for _ in $(seq 1 100); do [ -e "$work/mrz" ] && break; sleep 0.05; done
 
 echo "== gate-daemon read-chip: the MRZ from the document reader, the chip through pcscd"
-"$bin/gate-daemon" read-chip --mrz-serial "$work/mrz" --wait 10
+"$bin/gate-daemon" read-chip --mrz-serial "$work/mrz" --wait 10 --trust "$work/pki/csca.pem" --trust "$work/pki/crl.der"
