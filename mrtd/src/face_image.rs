@@ -12,6 +12,8 @@
 //! memory inside the decoders (the JPEG decoder's copy of its input, the JPEG 2000 decoder's sample planes) is
 //! theirs and is freed without being wiped.
 
+mod j2k_layout;
+
 use crate::error::ImageError;
 use crate::lds::dg2::ImageFormat;
 
@@ -220,6 +222,7 @@ fn j2k_header(codestream: &[u8], encoding: Encoding) -> Result<ImageHeader, Imag
     if components == 0 {
         return Err(error("SIZ declares no component"));
     }
+    j2k_layout::check(codestream)?;
     Ok(ImageHeader { encoding, width, height, components })
 }
 
