@@ -73,9 +73,14 @@ pub(super) fn check(codestream: &[u8]) -> Result<(), ImageError> {
     if tiles_x.saturating_mul(tiles_y) > MAX_TILES {
         return Err(unsupported("more tiles than a portrait is cut into"));
     }
-    // The first tile's extent within the image: the one every other tile but the last row and column equals.
-    let tile_w = (xto + xt).min(x) - xo.max(xto);
-    let tile_h = (yto + yt).min(y) - yo.max(yto);
+    // The extent within the image of the tile holding its top-left pixel: every tile but those of the last row and
+    // column is at least as large.
+    let first = |origin: u64, offset: u64, size: u64, end: u64| {
+        let start = offset + (origin - offset) / size * size;
+        (start.saturating_add(size)).min(end).saturating_sub(origin.max(start))
+    };
+    let tile_w = first(xo, xto, xt, x);
+    let tile_h = first(yo, yto, yt, y);
     let (long, short) = (tile_w.max(tile_h), tile_w.min(tile_h).max(1));
     if long > short.saturating_mul(MAX_TILE_ASPECT) {
         return Err(unsupported("tiles far longer than they are wide"));
@@ -192,6 +197,14 @@ mod tests {
             assert!(matches!(result, Err(ImageError::Unsupported { .. })), "{what}: {result:?}");
             assert!(started.elapsed() < std::time::Duration::from_millis(50), "{what}");
         }
+    }
+
+    #[test]
+    fn a_tile_grid_that_starts_before_the_image_does_not_overflow() {
+        // Found by fuzzing (crash-0503b7cd): XTOsiz + XTsiz below XOsiz.
+        let input = hex("ff4fff51002f000000000100000000da000000a900000000000000a44100000a000000000000000000039c");
+        assert_eq!(input.len(), 43);
+        let _ = check(&input);
     }
 
     #[test]
