@@ -58,7 +58,7 @@ pub struct ReadChipArgs {
 pub fn read_chip_command(args: &ReadChipArgs) -> ExitCode {
     let runtime = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
         Ok(rt) => rt,
-        Err(e) => return fail(args.json, 1, "internal", &format!("cannot start the runtime: {e}")),
+        Err(e) => return crate::output::fail(args.json, 1, "internal", &format!("cannot start the runtime: {e}")),
     };
     match runtime.block_on(read_chip(args)) {
         Ok(read) => {
@@ -70,35 +70,8 @@ pub fn read_chip_command(args: &ReadChipArgs) -> ExitCode {
             }
             ExitCode::SUCCESS
         }
-        Err(e) => {
-            let code = if e.is_bad_input() { 2 } else { 1 };
-            fail(args.json, code, e.kind(), &message(&e))
-        }
+        Err(e) => crate::output::error(args.json, &e),
     }
-}
-
-/// The error's message with its causes, as one sentence.
-fn message(e: &Error) -> String {
-    let mut text = e.to_string();
-    let mut source = std::error::Error::source(e);
-    while let Some(s) = source {
-        let more = s.to_string();
-        if !text.contains(&more) {
-            text.push_str(": ");
-            text.push_str(&more);
-        }
-        source = s.source();
-    }
-    text
-}
-
-fn fail(json: bool, code: u8, kind: &str, message: &str) -> ExitCode {
-    if json {
-        println!("{}", json!({ "error": { "kind": kind, "message": message } }));
-    } else {
-        eprintln!("gate-daemon: {message}");
-    }
-    ExitCode::from(code)
 }
 
 async fn read_chip(args: &ReadChipArgs) -> Result<ChipRead, Error> {

@@ -54,32 +54,8 @@ pub fn verify_sod_command(args: &VerifySodArgs) -> ExitCode {
             }
             if report.status == pa::Status::Valid { ExitCode::SUCCESS } else { ExitCode::from(1) }
         }
-        Err(e) => {
-            let code = if e.is_bad_input() { 2 } else { 1 };
-            let message = message(&e);
-            if args.json {
-                println!("{}", json!({ "error": { "kind": e.kind(), "message": message } }));
-            } else {
-                eprintln!("gate-daemon: {message}");
-            }
-            ExitCode::from(code)
-        }
+        Err(e) => crate::output::error(args.json, &e),
     }
-}
-
-/// The error's message with its causes, as one sentence.
-fn message(e: &Error) -> String {
-    let mut text = e.to_string();
-    let mut source = std::error::Error::source(e);
-    while let Some(s) = source {
-        let more = s.to_string();
-        if !text.contains(&more) {
-            text.push_str(": ");
-            text.push_str(&more);
-        }
-        source = s.source();
-    }
-    text
 }
 
 /// A file of a trust folder that was not a certificate, CRL or master list, and why.

@@ -139,22 +139,8 @@ impl Dg11 {
             (OTHER_TD_NUMBERS, self.other_valid_td_numbers.as_deref().map(str::as_bytes)),
             (CUSTODY, self.custody_information.as_deref().map(str::as_bytes)),
         ];
-        let mut tags = Vec::new();
-        let mut body = Vec::new();
-        for (i, (tag, value)) in fields.iter().enumerate() {
-            if let Some(value) = value {
-                tags.push(*tag);
-                tlv::encode(*tag, value, &mut body);
-            }
-            // The other names follow the full name.
-            if i == 0 && !self.other_names.is_empty() {
-                tags.push(OTHER_NAME);
-                body.extend(encode_group(OTHER_NAME, &self.other_names));
-            }
-        }
-        let mut content = tlv::to_vec(TAG_LIST, &encode_tag_list(&tags));
-        content.extend(body);
-        tlv::to_vec(TAG, &content)
+        // The other names follow the full name.
+        encode_with_tag_list(TAG, &fields, Some((0, OTHER_NAME, &self.other_names)))
     }
 
     /// The names of the fields present.
@@ -219,6 +205,33 @@ pub(crate) fn parse_group(value: &[u8], member: Tag, file: &'static str) -> Resu
 }
 
 /// A group `A0 { 02 count, member... }`. More than 255 members cannot be counted in one byte; the rest are left out.
+/// Encodes a file of DG11's and DG12's shape: its tag list (`5C`), then each field present in order, with the group
+/// of repeated values (`A0`) after the field at `group.0` when it has members.
+pub(crate) fn encode_with_tag_list(
+    file: Tag,
+    fields: &[(Tag, Option<&[u8]>)],
+    group: Option<(usize, Tag, &[String])>,
+) -> Vec<u8> {
+    let mut tags = Vec::new();
+    let mut body = Vec::new();
+    for (i, (tag, value)) in fields.iter().enumerate() {
+        if let Some(value) = value {
+            tags.push(*tag);
+            tlv::encode(*tag, value, &mut body);
+        }
+        if let Some((after, member, values)) = group
+            && i == after
+            && !values.is_empty()
+        {
+            tags.push(member);
+            body.extend(encode_group(member, values));
+        }
+    }
+    let mut content = tlv::to_vec(TAG_LIST, &encode_tag_list(&tags));
+    content.extend(body);
+    tlv::to_vec(file, &content)
+}
+
 pub(crate) fn encode_group(member: Tag, values: &[String]) -> Vec<u8> {
     let values = values.get(..values.len().min(255)).unwrap_or_default();
     let mut group = tlv::to_vec(COUNT, &[u8::try_from(values.len()).unwrap_or(u8::MAX)]);

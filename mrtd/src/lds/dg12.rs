@@ -17,9 +17,9 @@
 //! issue, and only names the other fields present.
 
 use crate::error::{Error, LdsError, TlvError};
-use crate::lds::com::{TAG_LIST, encode_tag_list, file_content, parse_tag_list};
-use crate::lds::dg11::{GROUP, digits, encode_group, parse_group, text};
-use crate::tlv::{self, Tag, TlvIter};
+use crate::lds::com::{TAG_LIST, file_content, parse_tag_list};
+use crate::lds::dg11::{GROUP, digits, encode_with_tag_list, parse_group, text};
+use crate::tlv::{Tag, TlvIter};
 
 const FILE: &str = "DG12";
 const TAG: Tag = Tag(0x6C);
@@ -118,22 +118,8 @@ impl Dg12 {
             (PERSONALISATION_TIME, self.personalisation_time.as_deref().map(str::as_bytes)),
             (PERSONALISATION_SERIAL, self.personalisation_device.as_deref().map(str::as_bytes)),
         ];
-        let mut tags = Vec::new();
-        let mut body = Vec::new();
-        for (i, (tag, value)) in fields.iter().enumerate() {
-            if let Some(value) = value {
-                tags.push(*tag);
-                tlv::encode(*tag, value, &mut body);
-            }
-            // The other persons follow the date of issue.
-            if i == 1 && !self.other_persons.is_empty() {
-                tags.push(OTHER_PERSON);
-                body.extend(encode_group(OTHER_PERSON, &self.other_persons));
-            }
-        }
-        let mut content = tlv::to_vec(TAG_LIST, &encode_tag_list(&tags));
-        content.extend(body);
-        tlv::to_vec(TAG, &content)
+        // The other persons follow the date of issue.
+        encode_with_tag_list(TAG, &fields, Some((1, OTHER_PERSON, &self.other_persons)))
     }
 
     /// The names of the fields present.
