@@ -5,6 +5,7 @@
 pub mod chip;
 pub mod cli;
 pub mod error;
+pub mod face;
 pub mod output;
 pub mod read;
 pub mod verify_sod;
