@@ -3,12 +3,15 @@
 //! - [`card`]: the contactless chip reader. [`card::CardTransport`] is the blocking `transmit` seam the chip protocol is
 //!   driven through; the PC/SC back end (feature `pcsc`) runs the blocking `pcsc` calls on a thread of its own and
 //!   offers an async `card::PcscHandle` to the daemon.
+//! - [`camera`]: the camera of the mantrap. [`camera::Camera`] is the blocking seam live RGB8 [`camera::Frame`]s
+//!   come through; the V4L2 back end (feature `v4l2`) streams YUYV from `/dev/videoN` and converts it to RGB8.
 //! - [`mrz_reader`]: the document reader that OCRs the data page and sends the MRZ lines over a serial line
 //!   (feature `serial` for the serial-port back end).
 //!
 //! Every wait in this crate has a bound, and APDUs and MRZ lines, which carry personal data, are logged only at
-//! `trace` level.
+//! `trace` level; camera frames are never logged, and their `Debug` shows only their size.
 
+pub mod camera;
 pub mod card;
 pub mod mrz_reader;
 
@@ -36,6 +39,14 @@ pub enum Operation {
     Transmit,
     /// Ending the card session.
     Disconnect,
+    /// Opening the camera.
+    CameraOpen,
+    /// Setting the camera's pixel format and frame size.
+    CameraFormat,
+    /// Setting up the camera's stream of frames.
+    CameraStart,
+    /// Capturing a frame.
+    CameraCapture,
 }
 
 impl std::fmt::Display for Operation {
@@ -48,6 +59,10 @@ impl std::fmt::Display for Operation {
             Self::Connect => "connecting to the card",
             Self::Transmit => "exchanging an APDU",
             Self::Disconnect => "ending the card session",
+            Self::CameraOpen => "opening the camera",
+            Self::CameraFormat => "setting the camera's format",
+            Self::CameraStart => "starting the camera's stream",
+            Self::CameraCapture => "capturing a frame",
         })
     }
 }
@@ -157,4 +172,43 @@ pub enum Error {
     /// The MRZ reader's line closed (end of stream), so no more documents can come.
     #[error("the MRZ reader's line closed")]
     SerialClosed,
+    /// The camera failed.
+    #[error("camera {camera:?} failed while {operation}")]
+    Camera {
+        /// The camera's name: its device path, or the simulator's name for it.
+        camera: String,
+        /// What was under way.
+        operation: Operation,
+        /// The back end's report.
+        #[source]
+        source: Source,
+    },
+    /// The camera does not capture a pixel format this crate converts (packed YUYV).
+    #[error(
+        "camera {camera:?} offers {} at {width}x{height}, not the uncompressed YUYV this gate takes",
+        String::from_utf8_lossy(fourcc)
+    )]
+    UnsupportedCameraFormat {
+        /// The camera's name.
+        camera: String,
+        /// The V4L2 four-character code of the format the driver chose instead, such as `MJPG`.
+        fourcc: [u8; 4],
+        /// The frame width the driver chose.
+        width: u32,
+        /// The frame height the driver chose.
+        height: u32,
+    },
+    /// A frame's bytes do not make a picture of its size: the camera misbehaved.
+    #[error("a camera frame of {width}x{height} pixels came as {len} bytes")]
+    InvalidFrame {
+        /// The frame width.
+        width: u32,
+        /// The frame height.
+        height: u32,
+        /// How many bytes came.
+        len: usize,
+    },
+    /// A frame was asked for from a camera that is not started.
+    #[error("the camera is not started")]
+    CameraNotStarted,
 }

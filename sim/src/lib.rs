@@ -1,7 +1,8 @@
 //! The hardware simulator of the gate: a virtual e-passport chip served to pcscd through the vpcd driver, an MRZ
-//! reader on a pseudo-terminal, and the test PKI and passport images they serve.
+//! reader on a pseudo-terminal, a camera fed with pictures, and the test PKI and passport images they serve.
 
 pub mod access;
+pub mod camera;
 pub mod chip;
 pub mod cli;
 pub mod error;
