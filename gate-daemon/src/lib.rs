@@ -6,6 +6,7 @@ pub mod chip;
 pub mod cli;
 pub mod error;
 pub mod face;
+pub mod face_cli;
 pub mod output;
 pub mod read;
 pub mod verify_sod;

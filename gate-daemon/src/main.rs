@@ -17,6 +17,10 @@ enum Command {
     ReadChip(gate_daemon::cli::ReadChipArgs),
     /// Passive Authentication of an EF.SOD and data groups, offline.
     VerifySod(gate_daemon::verify_sod::VerifySodArgs),
+    /// Matches a live face against a reference photo (the chip's DG2) on this machine.
+    FaceMatch(gate_daemon::face_cli::FaceMatchArgs),
+    /// Error rates of the face matcher on labelled pairs.
+    FaceEval(gate_daemon::face_cli::FaceEvalArgs),
 }
 
 fn main() -> ExitCode {
@@ -29,5 +33,7 @@ fn main() -> ExitCode {
     match cli.command {
         Command::ReadChip(args) => gate_daemon::cli::read_chip_command(&args),
         Command::VerifySod(args) => gate_daemon::verify_sod::verify_sod_command(&args),
+        Command::FaceMatch(args) => gate_daemon::face_cli::face_match_command(&args),
+        Command::FaceEval(args) => gate_daemon::face_cli::face_eval_command(&args),
     }
 }

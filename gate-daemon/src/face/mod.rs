@@ -9,6 +9,8 @@
 
 pub mod align;
 pub mod detect;
+pub mod engine;
+pub mod error;
 pub mod manifest;
 pub mod pad;
 pub mod quality;
