@@ -8,6 +8,8 @@
 #   dlib ResNet-29 npm   @vladmandic/face-api@1.7.15      model/face_recognition_model{.bin,-weights_manifest.json},
 #                        rebuilt as ONNX by ../shared/reference/face-models/build_dlib_resnet_from_faceapi.py
 #                        with onnx==1.17.0 and numpy==1.26.4 (pinned: the output's sha256 depends on them)
+#   example        npm   faceplugin-face-recognition-js@0.0.1  model/fr_feature.onnx: an ArcFace-style 112x112
+#                        recogniser plugged in through models/examples/arcface-faceplugin.toml alone
 #
 # Usage: models/fetch.sh [--force]     (quiet when everything is already in place)
 set -euo pipefail
@@ -131,4 +133,22 @@ PY
     pip_quiet install --only-binary=:all: onnx==1.17.0 numpy==1.26.4
     "$venv/bin/python" "$shared/reference/face-models/build_dlib_resnet_from_faceapi.py" "$work" "$files/$dlib" >/dev/null
     check "$here/dlib-resnet29.toml" "$dlib"
+fi
+
+# The ArcFace-style example recogniser.
+example=fr_feature.onnx
+if ! in_place "$here/examples/arcface-faceplugin.toml" "$example"; then
+    log "fetching faceplugin-face-recognition-js 0.0.1 from npm"
+    tgz="$cache/faceplugin-face-recognition-js-0.0.1.tgz"
+    want=7ea06031d9a3f83753254fcff60506a07b81b46fc84d4ee024cd041f260ec1ba
+    if [ ! -f "$tgz" ] || [ "$(sha256sum "$tgz" | cut -d' ' -f1)" != "$want" ]; then
+        curl -fsSL -o "$tgz" https://registry.npmjs.org/faceplugin-face-recognition-js/-/faceplugin-face-recognition-js-0.0.1.tgz
+        [ "$(sha256sum "$tgz" | cut -d' ' -f1)" = "$want" ] || { log "faceplugin tarball: unexpected sha256"; exit 1; }
+    fi
+    python3 - "$tgz" "$files/$example" <<'PY'
+import sys, tarfile
+with tarfile.open(sys.argv[1]) as t:
+    open(sys.argv[2], "wb").write(t.extractfile("package/model/fr_feature.onnx").read())
+PY
+    check "$here/examples/arcface-faceplugin.toml" "$example"
 fi

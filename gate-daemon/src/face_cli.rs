@@ -106,9 +106,11 @@ pub fn face_match_command(args: &FaceMatchArgs) -> ExitCode {
             let s = engine.compare(&r.embedding, &p.embedding);
             score = Some(s);
             if !args.no_pad {
-                let config = PadConfig::default();
-                findings.extend(pad::check_replay(&p.aligned, &r.aligned, &config));
-                findings.extend(pad::check_embedding_replay(&p.embedding, &r.embedding, &config));
+                findings.extend(pad::check_replay(&p.aligned, &r.aligned, &PadConfig::default()));
+                if let (true, Some(limit)) = (findings.is_empty(), engine.recogniser().replay_similarity()) {
+                    let config = PadConfig { max_natural_similarity: limit, ..PadConfig::default() };
+                    findings.extend(pad::check_embedding_replay(&p.embedding, &r.embedding, &config));
+                }
             }
             if !findings.is_empty() {
                 "presentation_attack"
@@ -126,7 +128,7 @@ pub fn face_match_command(args: &FaceMatchArgs) -> ExitCode {
     let report = json!({
         "decision": decision,
         "score": score.map(|s| (f64::from(s) * 10_000.0).round() / 10_000.0),
-        "threshold": threshold,
+        "threshold": round4(threshold),
         "false_match_rate": fmr,
         "model": model,
         "faces": { "reference": reference.faces.len(), "probe": probe.faces.len(), "probe_people": probe.people },
@@ -321,6 +323,7 @@ fn evaluate(scored: &[Scored], target: f64, (threshold, fmr): (f32, f64)) -> ser
     json!({
         "genuine_pairs": genuine.len(),
         "impostor_pairs": impostor.len(),
+        "highest_genuine_score": genuine.iter().copied().filter(|s| s.is_finite()).reduce(f32::max).map(round4),
         "lowest_genuine_score": genuine.iter().copied().filter(|s| s.is_finite()).reduce(f32::min).map(round4),
         "highest_impostor_score": impostor.first().copied().filter(|s| s.is_finite()).map(round4),
         "at_fmr_1_percent": point(0.01),

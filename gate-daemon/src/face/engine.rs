@@ -127,7 +127,7 @@ impl FaceEngine {
             recogniser: Recogniser::load(&env, &recogniser_manifest, threads)?,
             detector_label: detector_manifest.label(),
             person_min_score: 0.9,
-            person_min_relative_size: 0.4,
+            person_min_relative_size: 0.5,
         })
     }
 

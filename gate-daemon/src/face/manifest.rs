@@ -179,6 +179,10 @@ pub struct Compare {
     /// The data the threshold was set on.
     #[serde(default)]
     pub calibrated_on: Option<String>,
+    /// Above this similarity the probe is taken for a copy of the reference picture itself (a presentation attack
+    /// with the chip's photo): two live captures of one person never come this close with this model.
+    #[serde(default)]
+    pub replay_similarity: Option<f32>,
 }
 
 /// Parameters of a detector.

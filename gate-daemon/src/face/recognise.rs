@@ -20,6 +20,7 @@ pub struct Recogniser {
     output: Option<String>,
     threshold: f32,
     false_match_rate: f64,
+    replay_similarity: Option<f32>,
     label: String,
 }
 
@@ -47,6 +48,7 @@ impl Recogniser {
             output: manifest.output.name.clone(),
             threshold: compare.threshold,
             false_match_rate: compare.false_match_rate,
+            replay_similarity: compare.replay_similarity,
             label: manifest.label(),
         })
     }
@@ -64,6 +66,11 @@ impl Recogniser {
     /// The false-match rate the threshold was set for.
     pub fn false_match_rate(&self) -> f64 {
         self.false_match_rate
+    }
+
+    /// The similarity above which a probe is a copy of the reference picture, when the manifest sets one.
+    pub fn replay_similarity(&self) -> Option<f32> {
+        self.replay_similarity
     }
 
     /// The model's name and sha256 prefix.

@@ -25,6 +25,8 @@ pub fn load(manifest: &Manifest) -> Result<Environment, FaceError> {
     let path = manifest
         .file_path()
         .ok_or_else(|| FaceError::Manifest { path: manifest.dir.clone(), reason: "no `file`".into() })?;
+    // One file under two names is the same library.
+    let path = std::fs::canonicalize(&path).map_err(|source| FaceError::ModelUnreadable { path, source })?;
     let mut slot = RUNTIME.get_or_init(|| Mutex::new(None)).lock().map_err(|_| poisoned())?;
     if let Some((loaded, env)) = slot.as_ref() {
         if *loaded != path {
