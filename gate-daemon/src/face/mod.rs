@@ -8,6 +8,7 @@
 //! logs or `Debug` output.
 
 pub mod align;
+pub mod capture;
 pub mod detect;
 pub mod engine;
 pub mod error;
