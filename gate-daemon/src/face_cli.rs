@@ -329,7 +329,7 @@ fn evaluate(scored: &[Scored], target: f64, (threshold, fmr): (f32, f64)) -> ser
         "at_fmr_1_percent": point(0.01),
         "at_fmr_0_1_percent": point(0.001),
         "target": point(target),
-        "configured": { "threshold": threshold, "false_match_rate": fmr,
+        "configured": { "threshold": round4(threshold), "false_match_rate": fmr,
             "false_non_match_rate": round4f(fnmr_at(threshold)), "measured_false_match_rate": round4f(fmr_at(threshold)) },
     })
 }
