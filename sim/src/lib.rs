@@ -9,5 +9,6 @@ pub mod error;
 pub mod keys;
 pub mod passport;
 pub mod pki;
+pub mod watchlist;
 
 pub use error::Error;

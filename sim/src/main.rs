@@ -26,6 +26,18 @@ enum Command {
     },
     /// Serves a passport's chip to pcscd through the vpcd driver until stopped.
     Chip(sim::chip::ChipArgs),
+    /// Synthetic watchlists and traveller populations.
+    Watchlist {
+        #[command(subcommand)]
+        command: WatchlistCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum WatchlistCommand {
+    /// Writes OUT/list.jsonl (records) and OUT/travellers.jsonl (true variants of listed people, then a clean
+    /// population), all from one seed.
+    Generate(sim::watchlist::GenerateArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -74,5 +86,6 @@ fn main() -> ExitCode {
         Command::Pki { command: PkiCommand::Init { dir, force, json } } => sim::pki::init_command(&dir, force, json),
         Command::Passport { command: PassportCommand::Make(args) } => sim::passport::make_command(&args),
         Command::Chip(args) => sim::chip::chip_command(&args),
+        Command::Watchlist { command: WatchlistCommand::Generate(args) } => sim::watchlist::generate_command(&args),
     }
 }
