@@ -10,5 +10,6 @@ pub mod face_cli;
 pub mod output;
 pub mod read;
 pub mod verify_sod;
+pub mod watchlist;
 
 pub use error::Error;

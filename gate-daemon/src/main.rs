@@ -21,6 +21,23 @@ enum Command {
     FaceMatch(gate_daemon::face_cli::FaceMatchArgs),
     /// Error rates of the face matcher on labelled pairs.
     FaceEval(gate_daemon::face_cli::FaceEvalArgs),
+    /// The cekal watchlist.
+    Watchlist {
+        #[command(subcommand)]
+        command: WatchlistCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum WatchlistCommand {
+    /// Makes the list authority's Ed25519 key pair: DIR/authority.key and DIR/authority.pub.
+    Keygen(gate_daemon::watchlist::cli::KeygenArgs),
+    /// Signs a list (or with --delta, add and remove operations) as the list authority.
+    Sign(gate_daemon::watchlist::cli::SignArgs),
+    /// Verifies a signed list against the authority's key and makes it the list in force.
+    Import(gate_daemon::watchlist::cli::ImportArgs),
+    /// Screens a traveller against the list in force.
+    Check(gate_daemon::watchlist::cli::CheckArgs),
 }
 
 fn main() -> ExitCode {
@@ -35,5 +52,17 @@ fn main() -> ExitCode {
         Command::VerifySod(args) => gate_daemon::verify_sod::verify_sod_command(&args),
         Command::FaceMatch(args) => gate_daemon::face_cli::face_match_command(&args),
         Command::FaceEval(args) => gate_daemon::face_cli::face_eval_command(&args),
+        Command::Watchlist { command: WatchlistCommand::Keygen(args) } => {
+            gate_daemon::watchlist::cli::keygen_command(&args)
+        }
+        Command::Watchlist { command: WatchlistCommand::Sign(args) } => {
+            gate_daemon::watchlist::cli::sign_command(&args)
+        }
+        Command::Watchlist { command: WatchlistCommand::Import(args) } => {
+            gate_daemon::watchlist::cli::import_command(&args)
+        }
+        Command::Watchlist { command: WatchlistCommand::Check(args) } => {
+            gate_daemon::watchlist::cli::check_command(&args)
+        }
     }
 }

@@ -129,7 +129,7 @@ const FOREIGN_STATES: &[&str] = &[
 /// Indonesian spelling variants a passport may carry for a listed name, as (listed, written) fragments.
 #[rustfmt::skip]
 const RESPELLINGS: &[(&str, &str)] = &[
-    ("OE", "U"), ("DJ", "J"), ("TJ", "C"), ("SJ", "SY"), ("NJ", "NY"), ("CH", "KH"), ("J", "Y"), ("Y", "I"),
+    ("OE", "U"), ("DJ", "J"), ("TJ", "C"), ("SJ", "SY"), ("NJ", "NY"), ("CH", "KH"), ("J", "Y"),
     ("PH", "F"), ("TH", "T"), ("AA", "A"), ("IE", "I"), ("KS", "X"), ("Q", "K"), ("V", "F"),
 ];
 
@@ -140,40 +140,72 @@ pub const MUHAMMAD: &[&str] = &[
     "MUH", "MHD", "MOHD", "M",
 ];
 
-/// A generated name: its tokens, and whether it is Indonesian.
+/// Javanese names are built from syllables and endings (SU-RYA-NTO, WI-DYA-NINGSIH, PUR-WANTO), which gives the long
+/// tail of distinct names a real population has; the curated tables give the common head.
+const SYLLABLE_START: &[&str] = &[
+    "SU", "SRI", "WI", "PUR", "HAR", "SE", "TRI", "DWI", "EKO", "ADI", "BU", "DA", "KA", "MA", "NA", "PRA", "RA", "SA",
+    "TA", "WA", "YU", "HA", "JA", "LA", "GU", "BA", "DE", "RI", "NU", "KU", "MU", "PA", "SI", "TU", "WU", "GA",
+];
+const SYLLABLE_MIDDLE: &[&str] = &[
+    "RYA", "TYA", "DYA", "JAT", "GIT", "NGGA", "LIS", "MIN", "DAR", "PAR", "WAR", "SAN", "TAR", "KUS", "HAD", "SET",
+    "HEN", "BAM", "GUN", "PRI", "JOY", "YAN", "RAH", "MUL", "SUD", "KAR", "LAK", "MAN", "NOR", "RUS", "TIN", "WAS",
+];
+const SYLLABLE_END: &[&str] = &[
+    "NTO", "YANTO", "WATI", "YATI", "NINGSIH", "WAN", "DI", "YONO", "JO", "NO", "SIH", "TUTI", "ANTI", "NI", "TO",
+    "MAN", "SARI", "DANI", "RINI", "ADI", "HARJO", "WIDJAJA", "SENO", "PRANOTO", "TOMO", "YAH", "LIA", "NAH",
+];
+
+fn javanese_name(rng: &mut Rng) -> String {
+    let mut name = rng.pick(SYLLABLE_START).to_string();
+    if rng.chance(0.6) {
+        name.push_str(rng.pick(SYLLABLE_MIDDLE));
+    }
+    name.push_str(rng.pick(SYLLABLE_END));
+    name
+}
+
+fn given(rng: &mut Rng) -> String {
+    if rng.chance(0.55) { rng.pick(ID_GIVEN).to_string() } else { javanese_name(rng) }
+}
+
+fn family(rng: &mut Rng) -> String {
+    if rng.chance(0.5) { rng.pick(ID_FAMILY).to_string() } else { javanese_name(rng) }
+}
+
+/// A generated Indonesian name's tokens.
 fn indonesian_name(rng: &mut Rng) -> Vec<String> {
     let roll = rng.below(100);
-    let mut tokens: Vec<&str> = Vec::new();
+    let mut tokens: Vec<String> = Vec::new();
     match roll {
         // A single name, the way many Javanese and older Indonesians are named.
-        0..=11 => tokens.push(if rng.chance(0.3) { rng.pick(ID_OLD_SINGLE) } else { rng.pick(ID_GIVEN) }),
+        0..=11 => tokens.push(if rng.chance(0.3) { rng.pick(ID_OLD_SINGLE).to_string() } else { given(rng) }),
         // Muhammad and an Arabic-origin name, often a third.
         12..=29 => {
-            tokens.push("MUHAMMAD");
-            tokens.push(rng.pick(ID_ARABIC));
+            tokens.push("MUHAMMAD".into());
+            tokens.push(rng.pick(ID_ARABIC).into());
             if rng.chance(0.6) {
-                tokens.push(if rng.chance(0.5) { rng.pick(ID_GIVEN) } else { rng.pick(ID_FAMILY) });
+                tokens.push(if rng.chance(0.5) { given(rng) } else { family(rng) });
             }
         }
         30..=44 => {
-            tokens.push(rng.pick(ID_ARABIC));
-            tokens.push(rng.pick(ID_GIVEN));
+            tokens.push(rng.pick(ID_ARABIC).into());
+            tokens.push(given(rng));
             if rng.chance(0.5) {
-                tokens.push(rng.pick(ID_FAMILY));
+                tokens.push(family(rng));
             }
         }
         _ => {
-            tokens.push(rng.pick(ID_GIVEN));
+            tokens.push(given(rng));
             if rng.chance(0.45) {
-                tokens.push(rng.pick(ID_GIVEN));
+                tokens.push(given(rng));
             }
-            tokens.push(rng.pick(ID_FAMILY));
+            tokens.push(family(rng));
         }
     }
     let mut out: Vec<String> = Vec::new();
     for t in tokens {
-        if !out.iter().any(|o| o == t) {
-            out.push(t.to_string());
+        if !out.contains(&t) {
+            out.push(t);
         }
     }
     out
@@ -291,6 +323,7 @@ pub fn variant(rng: &mut Rng, p: &Person) -> (Vec<String>, (u32, u32, u32), Vec<
     let wanted = 1 + rng.below(2);
     let mut tries = 0;
     let mut done = [false; 8];
+    let mut title = None;
     while changes.len() < wanted && tries < 20 {
         tries += 1;
         // Each kind of change at most once.
@@ -306,7 +339,8 @@ pub fn variant(rng: &mut Rng, p: &Person) -> (Vec<String>, (u32, u32, u32), Vec<
                     changes.push("muhammad_spelling");
                 }
             }
-            1 => {
+            // Indonesian spelling reforms apply to Indonesian names.
+            1 if p.nationality == "IDN" => {
                 let i = rng.below(tokens.len());
                 if let Some(t) = tokens.get_mut(i) {
                     for (from, to) in RESPELLINGS {
@@ -361,8 +395,8 @@ pub fn variant(rng: &mut Rng, p: &Person) -> (Vec<String>, (u32, u32, u32), Vec<
                 changes.push("day_month_swapped");
             }
             6 => {
-                let title = rng.pick(&["DR", "H", "HJ", "IR", "DRS", "PROF"]);
-                tokens.insert(0, title.to_string());
+                // Added once the other changes are made, so that it is never joined to a name.
+                title = Some(rng.pick(&["DR", "H", "HJ", "IR", "DRS", "PROF"]));
                 changes.push("title_added");
             }
             _ => {}
@@ -372,6 +406,9 @@ pub fn variant(rng: &mut Rng, p: &Person) -> (Vec<String>, (u32, u32, u32), Vec<
         {
             *d = true;
         }
+    }
+    if let Some(title) = title {
+        tokens.insert(0, title.to_string());
     }
     if changes.is_empty() {
         changes.push("as_listed");
