@@ -454,17 +454,19 @@ fn generate(args: &GenerateArgs) -> std::io::Result<Value> {
     let mut listed = Vec::new();
     for id in 0..args.entries {
         let p = person(&mut rng, 0.3);
-        writeln!(list, "{}", record(&mut rng, id, &p))?;
+        let r = record(&mut rng, id, &p);
+        writeln!(list, "{r}")?;
         if listed.len() < args.variants.max(1) * 4 {
-            listed.push((id, p));
+            // The direction in which the entry's list applies: cegah on departure, tangkal on arrival.
+            let direction = if r["list"] == "cegah" { "departure" } else { "arrival" };
+            listed.push((id, p, direction));
         }
     }
     list.flush()?;
     let mut out = std::io::BufWriter::new(std::fs::File::create(args.out.join("travellers.jsonl"))?);
     for _ in 0..args.variants {
-        let Some((id, p)) = listed.get(rng.below(listed.len())) else { break };
+        let Some((id, p, direction)) = listed.get(rng.below(listed.len())) else { break };
         let (tokens, (y, m, d), changes) = variant(&mut rng, p);
-        let direction = if p.nationality == "IDN" { "departure" } else { "arrival" };
         let t = json!({
             "names": [tokens.join(" ")],
             "date_of_birth": format!("{y:04}-{m:02}-{d:02}"),

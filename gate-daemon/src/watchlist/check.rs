@@ -67,7 +67,8 @@ fn screen_records(query: &Query, records: &[Record], config: &ScoreConfig, start
     Screening { result, matches, scored: records.len(), elapsed: started.elapsed() }
 }
 
-/// Screens a traveller through the index.
+/// Screens a traveller through the index. Name tokens on both sides are weighed by how many entries of the list
+/// hold them ([`normalise::frequency_weight`]): a rare name says more than a common one.
 ///
 /// # Errors
 /// [`StoreError`] when the database fails.
@@ -77,7 +78,32 @@ pub fn screen(store: &Store, query: &Query, config: &ScoreConfig) -> Result<Scre
     let documents: Vec<(&str, &str)> =
         query.documents.iter().map(|d| (d.issuing_state.as_str(), d.number.as_str())).collect();
     let records = store.candidates(&keys, &documents)?;
-    Ok(screen_records(query, &records, config, started))
+    let entries = store.info()?.map_or(0, |i| u32::try_from(i.entries).unwrap_or(u32::MAX));
+    let mut candidates: Vec<Candidate> = records.iter().map(candidate).collect();
+    let mut query = query.clone();
+    let tokens: Vec<String> = query
+        .names
+        .iter()
+        .chain(candidates.iter().flat_map(|c| c.names.iter()))
+        .flat_map(|n| n.tokens.iter().map(|t| t.canonical.to_string()))
+        .collect();
+    let counts = store.token_counts(tokens.iter().map(String::as_str))?;
+    let weight =
+        |canonical: &str| Some(normalise::frequency_weight(counts.get(canonical).copied().unwrap_or(0), entries));
+    for name in query.names.iter_mut().chain(candidates.iter_mut().flat_map(|c| c.names.iter_mut())) {
+        name.set_weights(weight);
+    }
+    let mut matches: Vec<Found> = records
+        .iter()
+        .zip(&candidates)
+        .filter_map(|(r, c)| {
+            let m = score::score(&query, c, config)?;
+            (m.outcome != Outcome::Clear).then(|| Found { entry_id: r.entry_id.clone(), list: r.list, matched: m })
+        })
+        .collect();
+    matches.sort_by(|a, b| b.matched.score.total_cmp(&a.matched.score).then_with(|| a.entry_id.cmp(&b.entry_id)));
+    let result = matches.first().map_or(Outcome::Clear, |f| f.matched.outcome);
+    Ok(Screening { result, matches, scored: records.len(), elapsed: started.elapsed() })
 }
 
 /// Screens a traveller by scoring every entry in force: what the index saves.

@@ -4,7 +4,8 @@
 //!
 //! Tables: `meta` (version, creation time, entry count of the list in force), `records` (entry number → the record
 //! as JSON), `entries` (entry id → entry number), `postings` (index key → entry numbers, little-endian `u32`s) and
-//! `documents` (issuing state and document number → entry numbers).
+//! `documents` (issuing state and document number → entry numbers) and `tokens` (canonical name token → how many
+//! entries hold it, which weighs the token by the information it carries).
 //!
 //! Index keys: each blocking key of each of a record's names ([`super::normalise::blocking_keys`]: every name
 //! token's phonetic key and the keys of neighbouring tokens joined), combined with each part of the date of birth the
@@ -14,7 +15,7 @@
 //! knows it. Keys whose postings exceed [`MAX_POSTING`] entries are not selective enough to be worth scoring and are
 //! skipped: a common token with a year says little, the same token with the full date much more.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
@@ -29,6 +30,7 @@ const RECORDS: TableDefinition<u32, &[u8]> = TableDefinition::new("records");
 const ENTRIES: TableDefinition<&str, u32> = TableDefinition::new("entries");
 const POSTINGS: TableDefinition<u64, &[u8]> = TableDefinition::new("postings");
 const DOCUMENTS: TableDefinition<&str, &[u8]> = TableDefinition::new("documents");
+const TOKENS: TableDefinition<&str, u32> = TableDefinition::new("tokens");
 
 /// Postings longer than this are skipped at query time: a key shared by that many entries says little.
 pub const MAX_POSTING: usize = 400;
@@ -157,6 +159,21 @@ pub fn query_keys(names: &[NormalName], date: Option<(u16, Option<u8>, Option<u8
     keys
 }
 
+/// The canonical name tokens of a record's names, each once.
+fn record_tokens(record: &Record) -> BTreeSet<String> {
+    record
+        .names
+        .iter()
+        .flat_map(|n| {
+            normalise::normalise_name(n)
+                .tokens
+                .into_iter()
+                .filter(|t| t.kind == normalise::TokenKind::Name)
+                .map(|t| t.canonical.to_string())
+        })
+        .collect()
+}
+
 fn document_key(state: &str, number: &str) -> String {
     let number: String = number.chars().filter(|c| c.is_ascii_alphanumeric()).collect();
     format!("{}:{}", state.trim_end_matches('<'), number.to_ascii_uppercase())
@@ -254,6 +271,8 @@ impl Store {
         txn.delete_table(ENTRIES).map_err(|e| self.err(e))?;
         txn.delete_table(POSTINGS).map_err(|e| self.err(e))?;
         txn.delete_table(DOCUMENTS).map_err(|e| self.err(e))?;
+        txn.delete_table(TOKENS).map_err(|e| self.err(e))?;
+        let mut tokens: HashMap<String, u32> = HashMap::new();
         let mut postings: HashMap<u64, Vec<u32>> = HashMap::new();
         let mut documents: BTreeMap<String, Vec<u32>> = BTreeMap::new();
         {
@@ -270,6 +289,9 @@ impl Store {
                 for d in &record.documents {
                     documents.entry(document_key(d.issuing_state.as_str(), &d.number)).or_default().push(id);
                 }
+                for token in record_tokens(record) {
+                    *tokens.entry(token).or_default() += 1;
+                }
             }
         }
         let mut keys: Vec<(u64, Vec<u32>)> = postings.into_iter().collect();
@@ -282,6 +304,10 @@ impl Store {
         for (key, ids) in documents {
             table.insert(key.as_str(), encode_ids(&ids).as_slice()).map_err(|e| self.err(e))?;
         }
+        let mut table = txn.open_table(TOKENS).map_err(|e| self.err(e))?;
+        for (token, count) in tokens {
+            table.insert(token.as_str(), count).map_err(|e| self.err(e))?;
+        }
         Ok(records.len() as u64)
     }
 
@@ -290,6 +316,7 @@ impl Store {
         let mut entries = txn.open_table(ENTRIES).map_err(|e| self.err(e))?;
         let mut postings = txn.open_table(POSTINGS).map_err(|e| self.err(e))?;
         let mut documents = txn.open_table(DOCUMENTS).map_err(|e| self.err(e))?;
+        let mut tokens = txn.open_table(TOKENS).map_err(|e| self.err(e))?;
         let mut next = records.last().map_err(|e| self.err(e))?.map_or(0, |(k, _)| k.value().saturating_add(1));
         let mut count = before;
         for op in ops {
@@ -306,6 +333,14 @@ impl Store {
                     for d in &record.documents {
                         let key = document_key(d.issuing_state.as_str(), &d.number);
                         remove_doc(&mut documents, &key, id).map_err(|e| self.err(e))?;
+                    }
+                    for token in record_tokens(&record) {
+                        let held = tokens.get(token.as_str()).map_err(|e| self.err(e))?.map_or(0, |v| v.value());
+                        if held <= 1 {
+                            tokens.remove(token.as_str()).map_err(|e| self.err(e))?;
+                        } else {
+                            tokens.insert(token.as_str(), held - 1).map_err(|e| self.err(e))?;
+                        }
                     }
                 }
                 count = count.saturating_sub(1);
@@ -333,6 +368,10 @@ impl Store {
                             .unwrap_or_default();
                         ids.push(id);
                         documents.insert(key.as_str(), encode_ids(&ids).as_slice()).map_err(|e| self.err(e))?;
+                    }
+                    for token in record_tokens(record) {
+                        let held = tokens.get(token.as_str()).map_err(|e| self.err(e))?.map_or(0, |v| v.value());
+                        tokens.insert(token.as_str(), held.saturating_add(1)).map_err(|e| self.err(e))?;
                     }
                     count += 1;
                 }
@@ -394,6 +433,28 @@ impl Store {
             f(&record);
         }
         Ok(())
+    }
+
+    /// How many entries hold each of `tokens` (canonical name tokens); tokens no entry holds are left out.
+    ///
+    /// # Errors
+    /// [`StoreError::Database`].
+    pub fn token_counts<'a>(
+        &self,
+        tokens: impl IntoIterator<Item = &'a str>,
+    ) -> Result<HashMap<String, u32>, StoreError> {
+        let txn = self.db.begin_read().map_err(|e| self.err(e))?;
+        let Ok(table) = txn.open_table(TOKENS) else { return Ok(HashMap::new()) };
+        let mut out = HashMap::new();
+        for token in tokens {
+            if out.contains_key(token) {
+                continue;
+            }
+            if let Some(v) = table.get(token).map_err(|e| self.err(e))? {
+                out.insert(token.to_string(), v.value());
+            }
+        }
+        Ok(out)
     }
 
     /// The number of index keys (for reports).
