@@ -458,7 +458,8 @@ fn generate(args: &GenerateArgs) -> std::io::Result<Value> {
         writeln!(list, "{r}")?;
         if listed.len() < args.variants.max(1) * 4 {
             // The direction in which the entry's list applies: cegah on departure, tangkal on arrival.
-            let direction = if r["list"] == "cegah" { "departure" } else { "arrival" };
+            let direction =
+                if r.get("list").and_then(|v| v.as_str()) == Some("cegah") { "departure" } else { "arrival" };
             listed.push((id, p, direction));
         }
     }
