@@ -5,7 +5,7 @@ use std::time::{Duration, Instant, SystemTime};
 use super::normalise;
 use super::record::{ListKind, Record};
 use super::score::{self, BirthDate, Candidate, List, Match, Outcome, Query, ScoreConfig, Sex, TravelDocument};
-use super::store::{self, Store, StoreError};
+use super::store::{self, Prepared, Store, StoreError};
 
 /// A record that scored, with its identity on the list.
 #[derive(Debug, Clone)]
@@ -67,6 +67,29 @@ fn screen_records(query: &Query, records: &[Record], config: &ScoreConfig, start
     Screening { result, matches, scored: records.len(), elapsed: started.elapsed() }
 }
 
+/// An entry, read in its prepared form, ready for scoring.
+pub fn prepared_candidate(entry: &Prepared) -> Candidate {
+    Candidate {
+        names: entry.names.iter().map(|n| normalise::normalise_name(n)).collect(),
+        date_of_birth: entry.date_of_birth.map(|(year, month, day)| BirthDate { year, month, day }),
+        nationality: entry.nationality.clone(),
+        sex: match entry.sex {
+            Some(super::record::Sex::Female) => Some(Sex::Female),
+            Some(super::record::Sex::Male) => Some(Sex::Male),
+            _ => None,
+        },
+        list: match entry.list {
+            ListKind::Cegah => List::Cegah,
+            ListKind::Tangkal => List::Tangkal,
+        },
+        documents: entry
+            .documents
+            .iter()
+            .map(|(state, number)| TravelDocument { number: number.clone(), issuing_state: state.clone() })
+            .collect(),
+    }
+}
+
 /// Screens a traveller through the index. Name tokens on both sides are weighed by how many entries of the list
 /// hold them ([`normalise::frequency_weight`]): a rare name says more than a common one.
 ///
@@ -77,33 +100,34 @@ pub fn screen(store: &Store, query: &Query, config: &ScoreConfig) -> Result<Scre
     let keys = store::query_keys(&query.names, query.date_of_birth.map(|d| (d.year, d.month, d.day)));
     let documents: Vec<(&str, &str)> =
         query.documents.iter().map(|d| (d.issuing_state.as_str(), d.number.as_str())).collect();
-    let records = store.candidates(&keys, &documents)?;
-    let entries = store.info()?.map_or(0, |i| u32::try_from(i.entries).unwrap_or(u32::MAX));
-    let mut candidates: Vec<Candidate> = records.iter().map(candidate).collect();
-    let mut query = query.clone();
-    let tokens: Vec<String> = query
-        .names
-        .iter()
-        .chain(candidates.iter().flat_map(|c| c.names.iter()))
-        .flat_map(|n| n.tokens.iter().map(|t| t.canonical.to_string()))
-        .collect();
-    let counts = store.token_counts(tokens.iter().map(String::as_str))?;
+    let lookup = store.lookup(&keys, &documents)?;
+    let entries = lookup.info.map_or(0, |i| u32::try_from(i.entries).unwrap_or(u32::MAX));
+    let counts = &lookup.counts;
     let weight =
         |canonical: &str| Some(normalise::frequency_weight(counts.get(canonical).copied().unwrap_or(0), entries));
-    for name in query.names.iter_mut().chain(candidates.iter_mut().flat_map(|c| c.names.iter_mut())) {
+    let mut query = query.clone();
+    for name in &mut query.names {
         name.set_weights(weight);
     }
-    let mut matches: Vec<Found> = records
+    let mut matches: Vec<Found> = lookup
+        .candidates
         .iter()
-        .zip(&candidates)
-        .filter_map(|(r, c)| {
-            let m = score::score(&query, c, config)?;
-            (m.outcome != Outcome::Clear).then(|| Found { entry_id: r.entry_id.clone(), list: r.list, matched: m })
+        .filter_map(|entry| {
+            let mut candidate = prepared_candidate(entry);
+            for name in &mut candidate.names {
+                name.set_weights(weight);
+            }
+            let m = score::score(&query, &candidate, config)?;
+            (m.outcome != Outcome::Clear).then(|| Found {
+                entry_id: entry.entry_id.clone(),
+                list: entry.list,
+                matched: m,
+            })
         })
         .collect();
     matches.sort_by(|a, b| b.matched.score.total_cmp(&a.matched.score).then_with(|| a.entry_id.cmp(&b.entry_id)));
     let result = matches.first().map_or(Outcome::Clear, |f| f.matched.outcome);
-    Ok(Screening { result, matches, scored: records.len(), elapsed: started.elapsed() })
+    Ok(Screening { result, matches, scored: lookup.candidates.len(), elapsed: started.elapsed() })
 }
 
 /// Screens a traveller by scoring every entry in force: what the index saves.
