@@ -277,6 +277,45 @@ fn an_arcface_style_recogniser_plugs_in_through_its_manifest() {
     assert!(engine.compare(&a, &other) < threshold);
 }
 
+#[test]
+fn a_detector_of_another_family_plugs_in_through_its_manifest() {
+    // tests/data/rows_detector.onnx (made by make_rows_detector.py beside it) always reports one face at
+    // (10,20)-(60,80) with its landmarks, in its 112x112 input; the daemon maps it back onto the picture.
+    let model = std::fs::canonicalize(root().join("gate-daemon/tests/data/rows_detector.onnx")).unwrap();
+    let dir = temp_dir("rows");
+    let manifest = dir.join("rows.toml");
+    std::fs::write(
+        &manifest,
+        format!(
+            "name = \"rows-test\"\nrole = \"detector\"\nkind = \"rows\"\nlicence = \"Apache-2.0\"\nfile = \"{}\"\n\
+             sha256 = \"d3c3ae40510fd7786cb0812896c7ab328d725e3aeaaa18d5da523fb474adbbd5\"\n[source]\nregistry = \"none\"\n\
+             [input]\nwidth = 112\nheight = 112\nlayout = \"nchw\"\ncolour = \"rgb\"\nmean = [127.5, 127.5, 127.5]\n\
+             scale = [0.0078125, 0.0078125, 0.0078125]\n[detector]\nthresholds = [0.5]\n",
+            model.display()
+        ),
+    )
+    .unwrap();
+    let mut paths = ModelPaths::in_dir(&models());
+    paths.detector = manifest;
+    let mut engine = FaceEngine::load(&paths, 1).unwrap();
+    assert!(engine.detector_label().starts_with("rows-test d3c3ae40510f"));
+    // A 224x336 picture: twice the input across, three times down.
+    let picture = gate_daemon::face::RgbImage {
+        width: 224,
+        height: 336,
+        pixels: zeroize::Zeroizing::new(vec![128; 224 * 336 * 3]),
+    };
+    let analysis = engine.analyse(picture).unwrap();
+    assert_eq!(analysis.faces.len(), 1);
+    let face = &analysis.faces[0];
+    assert_eq!(face.bbox, [20.0, 60.0, 120.0, 240.0]);
+    assert_eq!((face.landmarks[0].x, face.landmarks[0].y), (50.0, 120.0));
+    assert_eq!((face.landmarks[4].x, face.landmarks[4].y), (86.0, 204.0));
+    // The face is aligned and embedded like any other.
+    assert!(analysis.subject.is_some());
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
 /// The acceptance figure: on deepface's all_pairs.csv (140 genuine, 1,690 impostor pairs), the false non-match
 /// rate at a false-match rate of 0.1 % is at most 2 %.
 #[test]

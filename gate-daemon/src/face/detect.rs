@@ -19,9 +19,110 @@ pub const MAX_DETECTION_SIDE: u32 = 800;
 /// Candidates kept after P-Net, best first: bounds the R-Net batch on cluttered images.
 const MAX_CANDIDATES: usize = 400;
 
-/// An MTCNN detector loaded from its manifest.
+/// A detector loaded from its manifest: the MTCNN cascade (`kind = "mtcnn"`), or any single network whose output
+/// is one row per face (`kind = "rows"`): `x1 y1 x2 y2 score` and the five landmarks as `x y` pairs (left eye,
+/// right eye, nose tip, left and right mouth corners), in the pixels of its input, which the picture is scaled to.
+/// Detectors exported with that output (YuNet-, RetinaFace- or YOLO-face-style exports with their decoding and
+/// suppression inside the graph) plug in through a manifest alone.
 #[derive(Debug)]
-pub struct Detector {
+pub enum Detector {
+    /// The MTCNN cascade.
+    Mtcnn(Mtcnn),
+    /// One network, one row per face.
+    Rows(Rows),
+}
+
+impl Detector {
+    /// Loads the detector a manifest describes, checking each file's sha256.
+    ///
+    /// # Errors
+    /// [`FaceError::Manifest`], [`FaceError::ModelUnreadable`], [`FaceError::Checksum`] or [`FaceError::Model`].
+    pub fn load(env: &ort::environment::Environment, manifest: &Manifest, threads: usize) -> Result<Self, FaceError> {
+        match manifest.kind.as_deref() {
+            Some("rows") => Ok(Detector::Rows(Rows::load(env, manifest, threads)?)),
+            _ => Ok(Detector::Mtcnn(Mtcnn::load(env, manifest, threads)?)),
+        }
+    }
+
+    /// The faces in `image`, best score first, with boxes and landmarks in the image's pixels.
+    ///
+    /// # Errors
+    /// [`FaceError::Model`] when a network fails or answers with unexpected shapes.
+    pub fn detect(&mut self, image: &RgbImage) -> Result<Vec<Face>, FaceError> {
+        match self {
+            Detector::Mtcnn(d) => d.detect(image),
+            Detector::Rows(d) => d.detect(image),
+        }
+    }
+}
+
+/// A detector whose single network gives one row of 15 values per face.
+#[derive(Debug)]
+pub struct Rows {
+    net: Net,
+    input: InputSpec,
+    width: u32,
+    height: u32,
+    threshold: f32,
+}
+
+impl Rows {
+    fn load(env: &ort::environment::Environment, manifest: &Manifest, threads: usize) -> Result<Self, FaceError> {
+        let missing = |what: &str| FaceError::Manifest { path: manifest.dir.clone(), reason: format!("no {what}") };
+        let input = manifest.input.clone().ok_or_else(|| missing("[input]"))?;
+        let (Some(width), Some(height)) = (input.width, input.height) else {
+            return Err(missing("input.width and input.height"));
+        };
+        let threshold = manifest.detector.as_ref().and_then(|d| d.thresholds.first().copied()).unwrap_or(0.7);
+        let bytes = manifest.read_verified()?;
+        let net = Net::new(env, &manifest.name, &bytes, threads)?;
+        Ok(Rows { net, input, width, height, threshold })
+    }
+
+    fn detect(&mut self, image: &RgbImage) -> Result<Vec<Face>, FaceError> {
+        if image.width == 0 || image.height == 0 {
+            return Ok(Vec::new());
+        }
+        let (w, h) = (self.width as usize, self.height as usize);
+        let scaled = resize_rgb(image, self.width, self.height);
+        let mut input = zeroize::Zeroizing::new(vec![0.0f32; w * h * 3]);
+        self.input.fill(&scaled.pixels, w, h, &mut input);
+        let shape = match self.input.layout {
+            super::manifest::Layout::Nchw => [1, 3, h, w],
+            super::manifest::Layout::Nhwc => [1, h, w, 3],
+            super::manifest::Layout::Nwhc => [1, w, h, 3],
+        };
+        let outputs = self.net.run(shape, &input)?;
+        let rows = by_last_dim(&outputs, 15, self.net.name())?;
+        let (sx, sy) = (image.width as f32 / self.width as f32, image.height as f32 / self.height as f32);
+        let found: Vec<(Candidate, [Point; 5])> = rows
+            .data
+            .chunks_exact(15)
+            .filter_map(|r| {
+                let v = |i: usize| r.get(i).copied().unwrap_or(f32::NAN);
+                let score = v(4);
+                if !(score >= self.threshold) || !r.iter().all(|x| x.is_finite()) {
+                    return None;
+                }
+                let landmarks = std::array::from_fn(|k| Point { x: v(5 + 2 * k) * sx, y: v(6 + 2 * k) * sy });
+                let c = Candidate { x1: v(0) * sx, y1: v(1) * sy, x2: v(2) * sx, y2: v(3) * sy, score, reg: [0.0; 4] };
+                Some((c, landmarks))
+            })
+            .collect();
+        let boxes: Vec<Candidate> = found.iter().map(|(c, _)| *c).collect();
+        let mut faces: Vec<Face> = nms_indices(&boxes, 0.4, Overlap::Union)
+            .into_iter()
+            .filter_map(|i| found.get(i))
+            .map(|(c, landmarks)| Face { bbox: [c.x1, c.y1, c.x2, c.y2], score: c.score, landmarks: *landmarks })
+            .collect();
+        faces.sort_by(|a, b| b.score.total_cmp(&a.score));
+        Ok(faces)
+    }
+}
+
+/// The MTCNN cascade loaded from its manifest.
+#[derive(Debug)]
+pub struct Mtcnn {
     pnet: Net,
     rnet: Net,
     onet: Net,
@@ -40,7 +141,7 @@ struct Candidate {
     reg: [f32; 4],
 }
 
-impl Detector {
+impl Mtcnn {
     /// Loads the three networks of an `mtcnn` detector manifest, checking each file's sha256.
     ///
     /// # Errors
@@ -55,7 +156,7 @@ impl Detector {
             Net::new(env, &format!("{} {stage}", manifest.name), &bytes, threads)
         };
         let missing = |what: &str| FaceError::Manifest { path: manifest.dir.clone(), reason: format!("no {what}") };
-        Ok(Detector {
+        Ok(Mtcnn {
             pnet: net("pnet")?,
             rnet: net("rnet")?,
             onet: net("onet")?,

@@ -189,13 +189,18 @@ pub struct Compare {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DetectorParams {
-    /// Smallest face searched for, in pixels.
+    /// Smallest face searched for, in pixels (MTCNN).
+    #[serde(default = "default_min_face")]
     pub min_face_px: f32,
     /// Score threshold per stage.
     pub thresholds: Vec<f32>,
     /// Scale between pyramid levels.
     #[serde(default = "default_scale_factor")]
     pub scale_factor: f32,
+}
+
+fn default_min_face() -> f32 {
+    40.0
 }
 
 fn default_scale_factor() -> f32 {
@@ -307,29 +312,44 @@ impl Manifest {
                 }
             }
             Role::Detector => {
-                if self.kind.as_deref() != Some("mtcnn") {
-                    return Err(format!(
-                        "detector kind {:?} is not one the daemon decodes (known: \"mtcnn\")",
-                        self.kind.as_deref().unwrap_or("")
-                    ));
-                }
-                for stage in ["pnet", "rnet", "onet"] {
-                    if !self.files.iter().any(|e| e.stage == stage) {
-                        return Err(format!("an mtcnn detector needs a `[[files]]` entry with stage = \"{stage}\""));
-                    }
-                }
-                if self.input.is_none() {
-                    return Err("a detector needs `[input]`".into());
-                }
                 let params = self.detector.as_ref().ok_or("a detector needs `[detector]`")?;
-                if !(params.min_face_px >= 12.0 && params.min_face_px.is_finite()) {
-                    return Err("detector.min_face_px must be at least 12".into());
+                let input = self.input.as_ref().ok_or("a detector needs `[input]`")?;
+                if params.thresholds.is_empty() || params.thresholds.iter().any(|t| !(0.0..=1.0).contains(t)) {
+                    return Err("detector.thresholds must be scores from 0 to 1".into());
                 }
-                if params.thresholds.len() != 3 || params.thresholds.iter().any(|t| !(0.0..=1.0).contains(t)) {
-                    return Err("detector.thresholds must be three scores from 0 to 1".into());
-                }
-                if !(params.scale_factor > 0.1 && params.scale_factor < 0.95) {
-                    return Err("detector.scale_factor must be between 0.1 and 0.95".into());
+                match self.kind.as_deref() {
+                    Some("mtcnn") => {
+                        for stage in ["pnet", "rnet", "onet"] {
+                            if !self.files.iter().any(|e| e.stage == stage) {
+                                return Err(format!(
+                                    "an mtcnn detector needs a `[[files]]` entry with stage = \"{stage}\""
+                                ));
+                            }
+                        }
+                        if !(params.min_face_px >= 12.0 && params.min_face_px.is_finite()) {
+                            return Err("detector.min_face_px must be at least 12".into());
+                        }
+                        if params.thresholds.len() != 3 {
+                            return Err("an mtcnn detector needs three thresholds, one per stage".into());
+                        }
+                        if !(params.scale_factor > 0.1 && params.scale_factor < 0.95) {
+                            return Err("detector.scale_factor must be between 0.1 and 0.95".into());
+                        }
+                    }
+                    Some("rows") => {
+                        if self.file.is_none() {
+                            return Err("a rows detector needs its `file`".into());
+                        }
+                        if !matches!((input.width, input.height), (Some(16..=2048), Some(16..=2048))) {
+                            return Err("a rows detector needs input.width and input.height (16 to 2048)".into());
+                        }
+                    }
+                    other => {
+                        return Err(format!(
+                            "detector kind {:?} is not one the daemon decodes (known: \"mtcnn\", \"rows\")",
+                            other.unwrap_or("")
+                        ));
+                    }
                 }
             }
             Role::Runtime | Role::Pad => {}
