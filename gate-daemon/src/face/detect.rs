@@ -27,7 +27,7 @@ const MAX_CANDIDATES: usize = 400;
 #[derive(Debug)]
 pub enum Detector {
     /// The MTCNN cascade.
-    Mtcnn(Mtcnn),
+    Mtcnn(Box<Mtcnn>),
     /// One network, one row per face.
     Rows(Rows),
 }
@@ -40,7 +40,7 @@ impl Detector {
     pub fn load(env: &ort::environment::Environment, manifest: &Manifest, threads: usize) -> Result<Self, FaceError> {
         match manifest.kind.as_deref() {
             Some("rows") => Ok(Detector::Rows(Rows::load(env, manifest, threads)?)),
-            _ => Ok(Detector::Mtcnn(Mtcnn::load(env, manifest, threads)?)),
+            _ => Ok(Detector::Mtcnn(Box::new(Mtcnn::load(env, manifest, threads)?))),
         }
     }
 
@@ -101,7 +101,7 @@ impl Rows {
             .filter_map(|r| {
                 let v = |i: usize| r.get(i).copied().unwrap_or(f32::NAN);
                 let score = v(4);
-                if !(score >= self.threshold) || !r.iter().all(|x| x.is_finite()) {
+                if score < self.threshold || !r.iter().all(|x| x.is_finite()) {
                     return None;
                 }
                 let landmarks = std::array::from_fn(|k| Point { x: v(5 + 2 * k) * sx, y: v(6 + 2 * k) * sy });
