@@ -12,7 +12,7 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 cd "$here"
 
-targets=(mrz tlv apdu sm_unwrap dg2 face_image lds dg15 sod master_list card_access dg14)
+targets=(mrz tlv apdu sm_unwrap dg2 face_image lds dg15 sod master_list card_access dg14 watchlist_records watchlist_bundle)
 target="${1:-}"
 if [[ -z "$target" || ! " ${targets[*]} " == *" $target "* ]]; then
     echo "usage: $0 TARGET [SECONDS] [libFuzzer flags...]   TARGET: ${targets[*]}" >&2
