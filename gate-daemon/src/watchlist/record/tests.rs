@@ -150,7 +150,7 @@ fn unix_days_round_trip() {
     assert_eq!(Date::from_unix_days(2_932_897), None);
     assert_eq!(Date::from_unix_days(-62_092), None);
     assert_eq!(Date::from_unix_days(i64::MIN), None);
-    let t = SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_709_208_000);
+    let t = std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_709_208_000);
     assert_eq!(Date::from_system_time(t).unwrap().to_string(), "2024-02-29");
 }
 
