@@ -108,7 +108,7 @@ fn record(id: &str, name: &str, dob: &str, nationality: &str, list: &str) -> Str
 fn base_list() -> Vec<String> {
     vec![
         record("E1", "MUHAMMAD RIZKY PRATAMA", "1985-03-14", "IDN", "cegah"),
-        record("E2", "SUKARNO", "1975", "IDN", "cegah"),
+        record("E2", "SUKARNO", "1975-05-05", "IDN", "cegah"),
         record("E3", "JOHN WILLIAM SMITH", "1970-01-02", "GBR", "tangkal"),
     ]
 }

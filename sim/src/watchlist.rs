@@ -164,6 +164,15 @@ fn javanese_name(rng: &mut Rng) -> String {
     name
 }
 
+/// A single name in the spelling of before 1972: a curated one, or a Javanese name spelled the old way
+/// (SURYANTO as SOERJANTO), which gives old names the long tail new ones have.
+fn old_single(rng: &mut Rng) -> String {
+    if rng.chance(0.25) {
+        return rng.pick(ID_OLD_SINGLE).to_string();
+    }
+    javanese_name(rng).replace('J', "DJ").replace('C', "TJ").replace('Y', "J").replace('U', "OE")
+}
+
 fn given(rng: &mut Rng) -> String {
     if rng.chance(0.55) { rng.pick(ID_GIVEN).to_string() } else { javanese_name(rng) }
 }
@@ -178,7 +187,7 @@ fn indonesian_name(rng: &mut Rng) -> Vec<String> {
     let mut tokens: Vec<String> = Vec::new();
     match roll {
         // A single name, the way many Javanese and older Indonesians are named.
-        0..=11 => tokens.push(if rng.chance(0.3) { rng.pick(ID_OLD_SINGLE).to_string() } else { given(rng) }),
+        0..=11 => tokens.push(if rng.chance(0.3) { old_single(rng) } else { given(rng) }),
         // Muhammad and an Arabic-origin name, often a third.
         12..=29 => {
             tokens.push("MUHAMMAD".into());
@@ -452,8 +461,11 @@ fn generate(args: &GenerateArgs) -> std::io::Result<Value> {
     let mut rng = Rng::new(args.seed);
     let mut list = std::io::BufWriter::new(std::fs::File::create(args.out.join("list.jsonl"))?);
     let mut listed = Vec::new();
+    // Passport numbers are unique: a clean traveller never carries one of the list's.
+    let mut listed_numbers = std::collections::HashSet::new();
     for id in 0..args.entries {
         let p = person(&mut rng, 0.3);
+        listed_numbers.extend(p.documents.iter().map(|(number, _)| number.clone()));
         let r = record(&mut rng, id, &p);
         writeln!(list, "{r}")?;
         if listed.len() < args.variants.max(1) * 4 {
@@ -481,7 +493,13 @@ fn generate(args: &GenerateArgs) -> std::io::Result<Value> {
     // The clean population comes from another stream, so nobody in it is drawn as a listed person.
     let mut clean_rng = Rng::new(args.seed ^ 0x5EED_C1EA_u64);
     for _ in 0..args.clean {
-        let p = person(&mut clean_rng, 0.3);
+        let mut p = person(&mut clean_rng, 0.3);
+        let indonesian = p.nationality == "IDN";
+        for (number, _) in &mut p.documents {
+            while listed_numbers.contains(number) {
+                *number = document_number(&mut clean_rng, indonesian);
+            }
+        }
         let (y, m, d) = p.born;
         let direction = if p.nationality == "IDN" { "departure" } else { "arrival" };
         let t = json!({

@@ -33,7 +33,7 @@ const MAX_B0_OFFSET: usize = 0x7FFF;
 /// How extended length is used.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Extended {
-    /// The chip announced it: use it, stepping down through [`LADDER`] on refusal.
+    /// The chip announced it: use it, stepping down through the ladder of variants on refusal.
     Announced,
     /// The chip said nothing: try the largest block, then a 4096-byte buffer's worth; a refusal of that means
     /// short blocks from then on.

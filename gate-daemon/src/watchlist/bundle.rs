@@ -32,23 +32,38 @@
 //! [`MAX_CLOCK_SKEW`]; a payload with a broken line; a record count that differs. Nothing in the payload is parsed
 //! before the signature and hash hold.
 //!
+//! # Reading from a file
+//! [`open_file`] makes the same checks, in the same order, on a bundle it reads from a file instead of holding it
+//! whole: the first two lines, then a first pass over the payload that hashes it (and checks that it is UTF-8 text)
+//! before any line is parsed. [`OpenBundle::payload`] then parses one line at a time as its reader asks for them and,
+//! after the last line, hashes the payload again (the file may have changed since the first pass) and compares the
+//! count; a caller keeps nothing of it before that. Memory stays that of one line and of the entry ids seen (to
+//! refuse repeats), whatever the size of the list: `watchlist import` reads bundles this way.
+//!
 //! [`check_sequence`] refuses lists that would roll the gate back or skip a delta, and [`freshness`] tells whether
 //! the list in force is too old to screen with (the gate then refers every traveller).
 
 use std::fmt;
-use std::fs;
-use std::io::Write;
+use std::fs::File;
+use std::io::{BufRead, BufReader, Cursor, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
 use ed25519_dalek::{Signature, Signer};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
-use zeroize::Zeroizing;
 
 pub use ed25519_dalek::{SigningKey, VerifyingKey};
 
 use super::record::{self, Date, DeltaOp, Record, RecordError};
+
+mod freshness;
+mod keys;
+mod stream;
+
+pub use freshness::{Freshness, freshness, is_stale};
+pub use keys::{KeyProblem, keygen, load_public_key, load_signing_key, parse_public_key, parse_signing_key};
+pub use stream::{Lines, OpenBundle, PayloadLines, Source};
 
 /// The `format` of this layout.
 pub const FORMAT: &str = "autogate-watchlist/1";
@@ -62,7 +77,6 @@ pub const MAX_BUNDLE_BYTES: usize = 1024 * 1024 * 1024;
 pub const MAX_CLOCK_SKEW: Duration = Duration::from_secs(5 * 60);
 
 const SIGNATURE_PREFIX: &[u8] = b"signature ";
-const MAX_KEY_FILE_BYTES: u64 = 1024;
 
 /// A full snapshot or a delta.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -162,27 +176,6 @@ impl From<&Manifest> for ListState {
     fn from(manifest: &Manifest) -> Self {
         Self { version: manifest.version, created: manifest.created }
     }
-}
-
-/// What is wrong with a key file's content.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
-pub enum KeyProblem {
-    /// Not 64 hexadecimal digits.
-    #[error("not a key: it should hold 64 hexadecimal digits (32 bytes of raw Ed25519 key)")]
-    NotHex,
-    /// The bytes do not encode a point of the curve.
-    #[error("not an Ed25519 public key: the bytes do not encode a curve point")]
-    NotAPoint,
-    /// A point of small order, for which signatures prove nothing.
-    #[error("a weak Ed25519 public key (a point of small order), which would accept forged signatures")]
-    Weak,
-    /// A secret key file that others may read.
-    #[error("readable or writable by others (mode {mode:o}): a signing key must be mode 600")]
-    Permissions {
-        /// The file's permission bits.
-        mode: u32,
-    },
 }
 
 /// Why a bundle, a key or a version was refused.
@@ -329,116 +322,6 @@ pub enum BundleError {
     Random,
 }
 
-/// A new key pair for the list authority: `dir/authority.key` (mode 0600) and `dir/authority.pub`, `dir` made if
-/// needed. Existing files are never overwritten.
-///
-/// # Errors
-/// [`BundleError::KeyExists`] when either file exists, [`BundleError::Random`], [`BundleError::Io`].
-pub fn keygen(dir: &Path) -> Result<VerifyingKey, BundleError> {
-    let key_path = dir.join(SIGNING_KEY_FILE);
-    let public_path = dir.join(PUBLIC_KEY_FILE);
-    for path in [&key_path, &public_path] {
-        if fs::symlink_metadata(path).is_ok() {
-            return Err(BundleError::KeyExists { path: path.clone() });
-        }
-    }
-    fs::create_dir_all(dir).map_err(|source| BundleError::Io { path: dir.to_owned(), source })?;
-    let mut seed = Zeroizing::new([0u8; 32]);
-    getrandom::fill(&mut *seed).map_err(|_| BundleError::Random)?;
-    let key = SigningKey::from_bytes(&seed);
-    let mut text = Zeroizing::new([b'\n'; 65]);
-    if let Some(digits) = text.get_mut(..64) {
-        hex::encode_to_slice(seed.as_slice(), digits).map_err(|_| BundleError::Random)?;
-    }
-    write_new(&key_path, &*text, 0o600)?;
-    let public = key.verifying_key();
-    write_new(&public_path, format!("{}\n", hex::encode(public.to_bytes())).as_bytes(), 0o644)?;
-    Ok(public)
-}
-
-fn write_new(path: &Path, bytes: &[u8], mode: u32) -> Result<(), BundleError> {
-    let mut options = fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, mode);
-    #[cfg(not(unix))]
-    let _ = mode;
-    let io = |source: std::io::Error| match source.kind() {
-        std::io::ErrorKind::AlreadyExists => BundleError::KeyExists { path: path.to_owned() },
-        _ => BundleError::Io { path: path.to_owned(), source },
-    };
-    let mut file = options.open(path).map_err(io)?;
-    file.write_all(bytes).map_err(io)?;
-    file.sync_all().map_err(io)
-}
-
-fn read_key_file(path: &Path) -> Result<Zeroizing<Vec<u8>>, BundleError> {
-    let io = |source| BundleError::Io { path: path.to_owned(), source };
-    let metadata = fs::metadata(path).map_err(io)?;
-    if metadata.len() > MAX_KEY_FILE_BYTES {
-        return Err(BundleError::KeyFile { path: path.to_owned(), problem: KeyProblem::NotHex });
-    }
-    Ok(Zeroizing::new(fs::read(path).map_err(io)?))
-}
-
-/// The list authority's signing key from an `authority.key` file.
-///
-/// # Errors
-/// [`BundleError::Io`]; [`BundleError::KeyFile`] when the file is not 64 hexadecimal digits or others may read it.
-pub fn load_signing_key(path: &Path) -> Result<SigningKey, BundleError> {
-    let refuse = |problem| BundleError::KeyFile { path: path.to_owned(), problem };
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let mode = fs::metadata(path)
-            .map_err(|source| BundleError::Io { path: path.to_owned(), source })?
-            .permissions()
-            .mode();
-        if mode & 0o077 != 0 {
-            return Err(refuse(KeyProblem::Permissions { mode: mode & 0o777 }));
-        }
-    }
-    let bytes = read_key_file(path)?;
-    let text = std::str::from_utf8(&bytes).map_err(|_| refuse(KeyProblem::NotHex))?;
-    parse_signing_key(text).map_err(refuse)
-}
-
-/// The list authority's public key from an `authority.pub` file.
-///
-/// # Errors
-/// [`BundleError::Io`]; [`BundleError::KeyFile`] when the file is not a usable Ed25519 public key.
-pub fn load_public_key(path: &Path) -> Result<VerifyingKey, BundleError> {
-    let refuse = |problem| BundleError::KeyFile { path: path.to_owned(), problem };
-    let bytes = read_key_file(path)?;
-    let text = std::str::from_utf8(&bytes).map_err(|_| refuse(KeyProblem::NotHex))?;
-    parse_public_key(text).map_err(refuse)
-}
-
-/// A signing key from its 64 hexadecimal digits (white space around them is ignored).
-///
-/// # Errors
-/// [`KeyProblem::NotHex`].
-pub fn parse_signing_key(text: &str) -> Result<SigningKey, KeyProblem> {
-    let mut seed = Zeroizing::new([0u8; 32]);
-    hex::decode_to_slice(text.trim(), &mut *seed).map_err(|_| KeyProblem::NotHex)?;
-    Ok(SigningKey::from_bytes(&seed))
-}
-
-/// A public key from its 64 hexadecimal digits (white space around them is ignored), as in `authority.pub` or the
-/// gate's configuration.
-///
-/// # Errors
-/// [`KeyProblem::NotHex`], [`KeyProblem::NotAPoint`], [`KeyProblem::Weak`].
-pub fn parse_public_key(text: &str) -> Result<VerifyingKey, KeyProblem> {
-    let mut bytes = [0u8; 32];
-    hex::decode_to_slice(text.trim(), &mut bytes).map_err(|_| KeyProblem::NotHex)?;
-    let key = VerifyingKey::from_bytes(&bytes).map_err(|_| KeyProblem::NotAPoint)?;
-    if key.is_weak() {
-        return Err(KeyProblem::Weak);
-    }
-    Ok(key)
-}
-
 /// A signed bundle of `payload` (a records file for [`Kind::Full`], a delta file for [`Kind::Delta`]), created at
 /// `created` (to the second). The payload is checked first, so that a broken file is never signed.
 ///
@@ -485,14 +368,6 @@ fn assemble(key: &SigningKey, kind: Kind, version: u64, created: &str, records: 
     bundle
 }
 
-/// The line up to the first LF, and what follows the LF if there is one.
-fn split_line(bytes: &[u8]) -> (&[u8], Option<&[u8]>) {
-    match bytes.iter().position(|&b| b == b'\n') {
-        Some(end) => (bytes.get(..end).unwrap_or_default(), bytes.get(end + 1..)),
-        None => (bytes, None),
-    }
-}
-
 /// Tells a manifest of this format from other JSON (a bare records line means an unsigned list) and from anything
 /// else, before any signature is checked; nothing read here is trusted.
 fn recognise(line: &[u8]) -> Result<(), BundleError> {
@@ -519,45 +394,110 @@ fn parse_manifest(line: &[u8]) -> Result<Manifest, BundleError> {
     Ok(Manifest { kind: raw.kind, version: raw.version, created, records: raw.records, sha256 })
 }
 
-/// Checks a bundle against the list authority's public key and parses its payload; `now` is the gate's clock.
-/// Version order is not checked here: see [`check_sequence`].
+/// Checks a bundle held in memory against the list authority's public key and parses its payload; `now` is the
+/// gate's clock. Version order is not checked here: see [`check_sequence`].
 ///
 /// # Errors
 /// Every [`BundleError`] listed in the module documentation, in that order.
 pub fn verify(bundle: &[u8], public_key: &VerifyingKey, now: SystemTime) -> Result<VerifiedBundle, BundleError> {
-    if bundle.len() > MAX_BUNDLE_BYTES {
-        return Err(BundleError::TooLarge { length: bundle.len(), limit: MAX_BUNDLE_BYTES });
+    read_whole(open(Cursor::new(bundle), Path::new("the bundle"), public_key, now)?)
+}
+
+/// Every record or operation of an open bundle, parsed and checked.
+fn read_whole<R: BufRead>(bundle: OpenBundle<R>) -> Result<VerifiedBundle, BundleError> {
+    let payload = match bundle.payload {
+        PayloadLines::Full(records) => Payload::Full(records.collect::<Result<_, _>>()?),
+        PayloadLines::Delta(ops) => Payload::Delta(ops.collect::<Result<_, _>>()?),
+    };
+    Ok(VerifiedBundle { manifest: bundle.manifest, payload })
+}
+
+/// Checks the bundle in the file at `path` as [`verify`] does, up to the payload's lines: the signature, the
+/// manifest, the payload's hash and text, and the creation time. The lines are parsed and checked as
+/// [`OpenBundle::payload`] is read, one at a time, so that a regular file is never held whole (a pipe, which cannot
+/// be read twice, is read into memory first).
+///
+/// # Errors
+/// [`BundleError::Io`], and the [`BundleError`]s of the module documentation up to [`BundleError::CreatedInFuture`]
+/// and a payload that is not UTF-8 text, in that order.
+pub fn open_file(path: &Path, public_key: &VerifyingKey, now: SystemTime) -> Result<OpenBundle<Source>, BundleError> {
+    let io = |source| BundleError::Io { path: path.to_owned(), source };
+    let mut file = File::open(path).map_err(io)?;
+    let source = if file.metadata().map_err(io)?.is_file() {
+        Source::File(BufReader::with_capacity(READ_BUFFER_BYTES, file))
+    } else {
+        let limit = u64::try_from(MAX_BUNDLE_BYTES).unwrap_or(u64::MAX);
+        let mut bytes = Vec::new();
+        Read::take(&mut file, limit + 1).read_to_end(&mut bytes).map_err(io)?;
+        if bytes.len() > MAX_BUNDLE_BYTES {
+            let rest = std::io::copy(&mut file, &mut std::io::sink()).map_err(io)?;
+            let length = bytes.len().saturating_add(usize::try_from(rest).unwrap_or(usize::MAX));
+            return Err(BundleError::TooLarge { length, limit: MAX_BUNDLE_BYTES });
+        }
+        Source::Memory(Cursor::new(bytes))
+    };
+    open(source, path, public_key, now)
+}
+
+/// How much of the file is read at once.
+const READ_BUFFER_BYTES: usize = 256 * 1024;
+
+/// The checks of [`verify`] up to the payload's lines, on a bundle read from `reader` (named `path` in errors).
+fn open<R: BufRead + Seek>(
+    mut reader: R,
+    path: &Path,
+    public_key: &VerifyingKey,
+    now: SystemTime,
+) -> Result<OpenBundle<R>, BundleError> {
+    let io = |source| BundleError::Io { path: path.to_owned(), source };
+    let too_large = |length: u64| BundleError::TooLarge {
+        length: usize::try_from(length).unwrap_or(usize::MAX),
+        limit: MAX_BUNDLE_BYTES,
+    };
+    let limit = u64::try_from(MAX_BUNDLE_BYTES).unwrap_or(u64::MAX);
+    let length = reader.seek(SeekFrom::End(0)).map_err(io)?;
+    if length > limit {
+        return Err(too_large(length));
     }
-    let (manifest_line, rest) = split_line(bundle);
-    recognise(manifest_line)?;
+    reader.rewind().map_err(io)?;
+    let mut manifest_line = Vec::new();
+    let ended = stream::read_line(&mut reader, record::MAX_LINE_BYTES, &mut manifest_line).map_err(io)?;
+    recognise(&manifest_line)?;
     if manifest_line.ends_with(b"\r") {
         return Err(BundleError::LineEndingsChanged);
     }
-    let (signature_line, payload) = split_line(rest.ok_or(BundleError::Unsigned)?);
-    let payload = payload.unwrap_or_default();
+    if !ended {
+        return Err(BundleError::Unsigned);
+    }
+    // Long enough for the prefix, 128 digits and one more: a longer line is as wrong as that.
+    let mut signature_line = Vec::new();
+    let max = SIGNATURE_PREFIX.len() + 129;
+    let signature_ended = stream::read_line(&mut reader, max, &mut signature_line).map_err(io)?;
     let signature_hex = signature_line.strip_prefix(SIGNATURE_PREFIX).ok_or(BundleError::Unsigned)?;
     let mut signature = [0u8; 64];
     hex::decode_to_slice(signature_hex, &mut signature).map_err(|_| BundleError::SignatureEncoding)?;
     public_key
-        .verify_strict(manifest_line, &Signature::from_bytes(&signature))
+        .verify_strict(&manifest_line, &Signature::from_bytes(&signature))
         .map_err(|_| BundleError::BadSignature)?;
 
-    let manifest = parse_manifest(manifest_line)?;
-    if Sha256::digest(payload).as_slice() != manifest.sha256 {
+    let manifest = parse_manifest(&manifest_line)?;
+    let header = u64::try_from(manifest_line.len() + 1 + signature_line.len() + usize::from(signature_ended))
+        .unwrap_or(u64::MAX);
+    let scan = stream::scan(&mut reader, (limit + 1).saturating_sub(header)).map_err(io)?;
+    if header + scan.length > limit {
+        return Err(too_large(header + scan.length));
+    }
+    if scan.sha256 != manifest.sha256 {
         return Err(BundleError::PayloadMismatch);
     }
     if now.checked_add(MAX_CLOCK_SKEW).is_some_and(|latest| manifest.created > latest) {
         return Err(BundleError::CreatedInFuture { created: manifest.created, now });
     }
-    let text = record::as_text(payload)?;
-    let payload = match manifest.kind {
-        Kind::Full => Payload::Full(record::parse_jsonl(text)?),
-        Kind::Delta => Payload::Delta(record::parse_delta_jsonl(text)?),
-    };
-    if payload.len() != manifest.records {
-        return Err(BundleError::CountMismatch { declared: manifest.records, found: payload.len() });
+    if let Some(line) = scan.not_utf8 {
+        return Err(RecordError { line, reason: record::Problem::NotUtf8 }.into());
     }
-    Ok(VerifiedBundle { manifest, payload })
+    reader.seek(SeekFrom::Start(header)).map_err(io)?;
+    Ok(OpenBundle::new(manifest, reader, scan.length, path))
 }
 
 /// Whether a verified list may follow the list in force (`None` when there is none): a full snapshot must have a
@@ -594,65 +534,6 @@ pub fn check_sequence(in_force: Option<&ListState>, incoming: &Manifest) -> Resu
         });
     }
     Ok(())
-}
-
-/// Whether the list in force may still be screened with.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Freshness {
-    /// Within its maximum age.
-    Fresh,
-    /// Older than the maximum age.
-    Stale {
-        /// Its age.
-        age: Duration,
-        /// The maximum.
-        max_age: Duration,
-    },
-    /// Created later than the gate's clock by more than [`MAX_CLOCK_SKEW`]: the gate's clock is wrong, so the age is
-    /// unknown.
-    Ahead {
-        /// By how much.
-        by: Duration,
-    },
-}
-
-impl fmt::Display for Freshness {
-    /// What the officer is told.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::Fresh => f.write_str("the watchlist is within its maximum age"),
-            Self::Stale { age, max_age } => write!(
-                f,
-                "the watchlist is {} old, over the maximum age of {}: every traveller is referred until a newer list \
-                 is imported",
-                show_duration(*age),
-                show_duration(*max_age)
-            ),
-            Self::Ahead { by } => write!(
-                f,
-                "the watchlist was created {} later than the gate's clock shows: the clock is wrong, the list's age is \
-                 unknown, and every traveller is referred until the clock is set",
-                show_duration(*by)
-            ),
-        }
-    }
-}
-
-/// How the list created at `created` stands at `now` with `max_age` configured. A list created ahead of the clock
-/// within [`MAX_CLOCK_SKEW`] counts as fresh.
-pub fn freshness(created: SystemTime, now: SystemTime, max_age: Duration) -> Freshness {
-    match now.duration_since(created) {
-        Ok(age) if age > max_age => Freshness::Stale { age, max_age },
-        Ok(_) => Freshness::Fresh,
-        Err(ahead) if ahead.duration() > MAX_CLOCK_SKEW => Freshness::Ahead { by: ahead.duration() },
-        Err(_) => Freshness::Fresh,
-    }
-}
-
-/// Whether the gate must refer every traveller instead of screening with this list (fail closed): see
-/// [`freshness`] for the reason to show.
-pub fn is_stale(created: SystemTime, now: SystemTime, max_age: Duration) -> bool {
-    freshness(created, now, max_age) != Freshness::Fresh
 }
 
 /// `time` as RFC 3339 in UTC to the second (`2025-03-01T08:00:00Z`), if it lies within 1970-9999.

@@ -90,34 +90,114 @@ pub fn prepared_candidate(entry: &Prepared) -> Candidate {
     }
 }
 
-/// Screens a traveller through the index. Name tokens on both sides are weighed by how many entries of the list
-/// hold them ([`normalise::frequency_weight`]): a rare name says more than a common one.
+/// The traveller's names with the bits the list gives them: each name token's from its count
+/// ([`normalise::frequency_bits`]), and each whole name's and part's from how many entries bear it exactly
+/// ([`normalise::whole_bits`]), once `whole_counts` are known.
+struct Traveller {
+    query: Query,
+    /// Per name: the positions and key of the name and of each of its parts.
+    wholes: Vec<Vec<(u16, String)>>,
+    entries: u32,
+    counts: std::sync::Arc<store::TokenCounts>,
+}
+
+impl Traveller {
+    fn new(query: &Query, entries: u64, counts: &std::sync::Arc<store::TokenCounts>) -> Self {
+        let entries = u32::try_from(entries).unwrap_or(u32::MAX);
+        let mut prepared = Self {
+            query: query.clone(),
+            wholes: query.names.iter().map(normalise::whole_keys).collect(),
+            entries,
+            counts: std::sync::Arc::clone(counts),
+        };
+        let counts = std::sync::Arc::clone(&prepared.counts);
+        for name in &mut prepared.query.names {
+            name.set_bits(|canonical, prior| token_bits(&counts, entries, canonical, prior));
+        }
+        prepared
+    }
+
+    /// The most bits any of the traveller's names could bring.
+    fn name_bits(&self) -> f32 {
+        let best = |name: &normalise::NormalName| {
+            let tokens: Vec<f32> = name.matched().map(|t| t.bits).collect();
+            tokens.iter().sum::<f32>() + score::complete_bits(tokens.len())
+        };
+        self.query.names.iter().map(best).fold(0.0, f32::max)
+    }
+
+    fn whole_keys(&self) -> Vec<String> {
+        self.wholes.iter().flatten().map(|(_, key)| key.clone()).collect()
+    }
+
+    fn set_wholes(&mut self, whole_counts: &std::collections::HashMap<String, u32>) {
+        for (name, parts) in self.query.names.iter_mut().zip(&self.wholes) {
+            let matched: Vec<f32> = name.matched().map(|t| t.bits).collect();
+            name.wholes = parts
+                .iter()
+                .filter_map(|(mask, key)| {
+                    let held = *whole_counts.get(key)?;
+                    let chosen: Vec<f32> =
+                        matched.iter().enumerate().filter(|(i, _)| mask & (1 << i) != 0).map(|(_, b)| *b).collect();
+                    let tokens = chosen.iter().sum::<f32>() + score::complete_bits(chosen.len());
+                    Some((*mask, normalise::whole_bits(held, self.entries, tokens)))
+                })
+                .collect();
+        }
+    }
+
+    /// Scores one candidate, its name tokens given their bits from the same counts.
+    fn score(&self, mut candidate: Candidate, config: &ScoreConfig) -> Option<Match> {
+        for name in &mut candidate.names {
+            name.set_bits(|canonical, prior| token_bits(&self.counts, self.entries, canonical, prior));
+        }
+        score::score(&self.query, &candidate, config)
+    }
+}
+
+fn token_bits(counts: &store::TokenCounts, entries: u32, canonical: &str, prior: f32) -> f32 {
+    normalise::frequency_bits(counts.get(canonical).copied().unwrap_or(0), entries, prior)
+}
+
+fn sorted(mut matches: Vec<Found>) -> (Outcome, Vec<Found>) {
+    matches.sort_by(|a, b| b.matched.score.total_cmp(&a.matched.score).then_with(|| a.entry_id.cmp(&b.entry_id)));
+    (matches.first().map_or(Outcome::Clear, |f| f.matched.outcome), matches)
+}
+
+/// Screens a traveller through the index. Name tokens on both sides carry the bits their count in the list gives
+/// them ([`normalise::frequency_bits`]): a rare name says more than a common one. Only the index keys whose entries
+/// could reach `possible` are read: a name whose tokens carry few bits reads only entries with a date of birth that
+/// could agree with the traveller's ([`store::query_keys`]).
 ///
 /// # Errors
 /// [`StoreError`] when the database fails.
 pub fn screen(store: &Store, query: &Query, config: &ScoreConfig) -> Result<Screening, StoreError> {
     let started = Instant::now();
-    let keys = store::query_keys(&query.names, query.date_of_birth.map(|d| (d.year, d.month, d.day)));
-    let documents: Vec<(&str, &str)> =
-        query.documents.iter().map(|d| (d.issuing_state.as_str(), d.number.as_str())).collect();
-    let lookup = store.lookup(&keys, &documents)?;
-    let entries = lookup.info.map_or(0, |i| u32::try_from(i.entries).unwrap_or(u32::MAX));
-    let counts = &lookup.counts;
-    let weight =
-        |canonical: &str| Some(normalise::frequency_weight(counts.get(canonical).copied().unwrap_or(0), entries));
-    let mut query = query.clone();
-    for name in &mut query.names {
-        name.set_weights(weight);
-    }
-    let mut matches: Vec<Found> = lookup
+    let date = query.date_of_birth.map(|d| (d.year, d.month, d.day));
+    let mut prepared = None;
+    let lookup = store.lookup(|info, counts| {
+        let entries = info.map_or(0, |i| i.entries);
+        let p = Traveller::new(query, entries, counts);
+        let date_bits = score::possible_bits(config, entries) - p.name_bits() - score::MAX_OTHER_BITS;
+        let plan = store::Plan {
+            keys: store::query_keys(&p.query.names, date, date_bits),
+            documents: query.documents.iter().map(|d| (d.issuing_state.clone(), d.number.clone())).collect(),
+            wholes: p.whole_keys(),
+        };
+        prepared = Some(p);
+        plan
+    })?;
+    let entries = lookup.info.map_or(0, |i| i.entries);
+    let Some(mut prepared) = prepared else {
+        return Ok(Screening { result: Outcome::Clear, matches: Vec::new(), scored: 0, elapsed: started.elapsed() });
+    };
+    prepared.set_wholes(&lookup.whole_counts);
+    let config = ScoreConfig { entries, ..config.clone() };
+    let found = lookup
         .candidates
         .iter()
         .filter_map(|entry| {
-            let mut candidate = prepared_candidate(entry);
-            for name in &mut candidate.names {
-                name.set_weights(weight);
-            }
-            let m = score::score(&query, &candidate, config)?;
+            let m = prepared.score(prepared_candidate(entry), &config)?;
             (m.outcome != Outcome::Clear).then(|| Found {
                 entry_id: entry.entry_id.clone(),
                 list: entry.list,
@@ -125,29 +205,40 @@ pub fn screen(store: &Store, query: &Query, config: &ScoreConfig) -> Result<Scre
             })
         })
         .collect();
-    matches.sort_by(|a, b| b.matched.score.total_cmp(&a.matched.score).then_with(|| a.entry_id.cmp(&b.entry_id)));
-    let result = matches.first().map_or(Outcome::Clear, |f| f.matched.outcome);
+    let (result, matches) = sorted(found);
     Ok(Screening { result, matches, scored: lookup.candidates.len(), elapsed: started.elapsed() })
 }
 
-/// Screens a traveller by scoring every entry in force: what the index saves.
+/// Screens a traveller by scoring every entry in force with the same scorer and the same bits: what the index
+/// saves.
 ///
 /// # Errors
 /// [`StoreError`] when the database fails.
 pub fn screen_by_scan(store: &Store, query: &Query, config: &ScoreConfig) -> Result<Screening, StoreError> {
     let started = Instant::now();
-    let mut matches = Vec::new();
+    let mut prepared = None;
+    let lookup = store.lookup(|info, counts| {
+        let p = Traveller::new(query, info.map_or(0, |i| i.entries), counts);
+        let plan = store::Plan { wholes: p.whole_keys(), ..store::Plan::default() };
+        prepared = Some(p);
+        plan
+    })?;
+    let Some(mut prepared) = prepared else {
+        return Ok(Screening { result: Outcome::Clear, matches: Vec::new(), scored: 0, elapsed: started.elapsed() });
+    };
+    prepared.set_wholes(&lookup.whole_counts);
+    let config = ScoreConfig { entries: lookup.info.map_or(0, |i| i.entries), ..config.clone() };
+    let mut found = Vec::new();
     let mut scored = 0;
     store.for_each(|r| {
         scored += 1;
-        if let Some(m) = score::score(query, &candidate(r), config)
+        if let Some(m) = prepared.score(candidate(r), &config)
             && m.outcome != Outcome::Clear
         {
-            matches.push(Found { entry_id: r.entry_id.clone(), list: r.list, matched: m });
+            found.push(Found { entry_id: r.entry_id.clone(), list: r.list, matched: m });
         }
     })?;
-    matches.sort_by(|a, b| b.matched.score.total_cmp(&a.matched.score).then_with(|| a.entry_id.cmp(&b.entry_id)));
-    let result = matches.first().map_or(Outcome::Clear, |f| f.matched.outcome);
+    let (result, matches) = sorted(found);
     Ok(Screening { result, matches, scored, elapsed: started.elapsed() })
 }
 

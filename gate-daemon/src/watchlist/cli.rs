@@ -228,21 +228,17 @@ pub fn import_command(args: &ImportArgs) -> ExitCode {
         Ok(k) => k,
         Err(e) => return fail(args.json, &e),
     };
-    let bytes = match std::fs::read(&args.bundle) {
+    // Read from the file line by line: a list of a million entries is never held whole.
+    let bundle = match bundle::open_file(&args.bundle, &key, SystemTime::now()) {
         Ok(b) => b,
-        Err(source) => return fail(args.json, &BundleError::Io { path: args.bundle.clone(), source }),
-    };
-    let verified = match bundle::verify(&bytes, &key, SystemTime::now()) {
-        Ok(v) => v,
         Err(e) => return fail(args.json, &e),
     };
-    drop(bytes);
     let db = args.store.db.clone().unwrap_or(config.db);
-    let store = match super::store::Store::open(&db) {
+    let store = match super::store::Store::open_for_import(&db) {
         Ok(s) => s,
         Err(e) => return store_fail(args.json, &e),
     };
-    match store.import(&verified) {
+    match store.import_open(bundle) {
         Ok(report) => {
             let elapsed_ms = started.elapsed().as_millis();
             if args.json {

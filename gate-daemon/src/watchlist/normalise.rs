@@ -16,15 +16,17 @@
 //! 3. **Kinds.** Each token is one of [`TokenKind`]: titles and honorifics (`H`, `HJ`, `HAJI`, `DR`, `DRS`, `IR`,
 //!    `PROF`, `SH`, `SE`, `MR`, `MRS`, …) and connectors (`BIN`, `BINTI`, `BT`, `BN`, `ALIAS`, …) are kept for the
 //!    record but not matched; particles and nobility (`AL`, `VAN`, `I`, `NI`, `RADEN`, `R`, `TENGKU`, `GUSTI`, …)
-//!    are matched at a low weight; a single letter is an initial; everything else is a name. When a name has
+//!    are matched for few bits; a single letter is an initial; everything else is a name. When a name has
 //!    nothing but titles and connectors, those become names, so no name is left empty.
 //! 4. **Canonical form** (names only). Spellings of the Dutch-based orthography used before 1972 are rewritten to
 //!    the current ones in one pass, left to right: `OE`→`U` (SOEKARNO→SUKARNO), `IE`→`I` (LIEM→LIM), `DJ`→`J`
 //!    (DJOKO→JOKO), `TJ`→`C` (TJAHJA→CAHJA), `SJ`→`SY`, `CH`→`KH` (CHAIRUL→KHAIRUL), and `NJ`→`NY` at the start
 //!    only (NJOMAN→NYOMAN; in the middle of a name `NJ` is also current spelling, as in PANJI). The old `J` for
 //!    today's `Y` (JUSUF/YUSUF) cannot be told apart from today's `J`, so it is left to the phonetic key and to edit
-//!    distance. The same pass turns the `OU` of the French transliteration of Arabic into `U` (YOUSSEF→YUSEF,
-//!    MAHMOUD→MAHMUD). Doubled letters are then collapsed (HASSAN→HASAN, SITTI→SITI); the article assimilated after
+//!    distance (and to the vowel alternations of the scorer). The same pass turns the `OU` of the French
+//!    transliteration of Arabic into `U` (YOUSSEF→YUSEF, MAHMOUD→MAHMUD). Doubled letters are then collapsed
+//!    (HASSAN→HASAN, SITTI→SITI); Arabic `KH`, written `H` as often, becomes `H` (KHAIRUL, CHAIRUL→HAIRUL;
+//!    AKHMAD, ACHMAD→AHMAD; KHADIJAH→HADIJAH); the article assimilated after
 //!    ABDU is restored (ABDURRAHMAN, ABDURAHMAN→ABDULRAHMAN; ABDUSSALAM→ABDULSALAM; ABDUR→ABDUL), so that joined and
 //!    split spellings meet; and known variant groups take one form: the Muhammad family (MUHAMMAD, MOHAMMAD,
 //!    MOHAMMED, MOCHAMAD, MUCHAMMAD, and the abbreviations MD, MHD, MOH, MOHD, MOCH, MUH, MUHD, MHMD, …) becomes
@@ -40,13 +42,14 @@
 //!    AHMAD/ACHMAD/AKHMAD, RIZKI/RIZKY/RISKI/RIZQI, FATIMA/FATIMAH, JUSUF/YUSUF, KHAIRUL/CHAIRUL/HAIRUL,
 //!    SYAHRIR/SJAHRIR share a key; BAYU and WAHYU do not. Keys hold up to 15 classes.
 //!
-//! Each token also carries a weight, the evidence it brings when it agrees: 1.0 for a name of four letters or more,
-//! 0.7 for three, 0.5 for two, 0.35 for a name on the [`COMMON`] list (MUHAMMAD, SITI, NUR, ABDUL, AGUS, BUDI,
-//! …: agreeing on them says little), 0.2 for an initial, 0.15 for a particle, nothing for titles and connectors.
-//! [`NormalName::set_weights`] replaces the name weights with ones from the list's own token frequencies
-//! ([`frequency_weight`]). On a large list it should: which names are common depends on the list, and with a
-//! million records a date of birth is shared with some forty of them, so that agreement on a name the fixed weights
-//! call distinctive can be chance.
+//! Each token also carries its *bits*: the information agreeing on it brings, `−log2` of the share of people whose
+//! names hold it. Without a list to count in, a name of four letters or more has [`NAME_BITS`] (about one person in
+//! 8,000 bears it; [`LONG_NAME_BITS`] from eight letters), of three letters [`THREE_LETTER_BITS`], of two [`TWO_LETTER_BITS`]; a name on the [`COMMON`]
+//! list (MUHAMMAD, SITI, NUR, ABDUL, AGUS, BUDI, …) [`COMMON_BITS`]; an initial [`INITIAL_BITS`]; a particle
+//! [`PARTICLE_BITS`]; titles and connectors none. [`NormalName::set_bits`] replaces the bits of name tokens with
+//! ones from the list's own token counts ([`frequency_bits`]). On a large list it should: which names are common
+//! depends on the list, and with a million records a date of birth is shared with some forty of them, so that
+//! agreement on a name the fixed bits call distinctive can be chance.
 //!
 //! # Blocking
 //!
@@ -73,26 +76,41 @@ pub const MAX_TOKENS: usize = 16;
 /// Letters kept from one token; a longer token is cut.
 pub const MAX_TOKEN_LEN: usize = 32;
 
-/// Name tokens so common in Indonesia that agreeing on one says little, in canonical form: they weigh
-/// [`COMMON_WEIGHT`]. Birth-order names (EKA, DWI, TRI; Balinese WAYAN, MADE, NYOMAN, KETUT, PUTU, …) belong here too.
+/// Name tokens so common in Indonesia that agreeing on one says little, in canonical form: they carry
+/// [`COMMON_BITS`]. Birth-order names (EKA, DWI, TRI; Balinese WAYAN, MADE, NYOMAN, KETUT, PUTU, …) belong here too.
 pub const COMMON: &[&str] = &[
     "ABDUL", "ABDULAH", "ADI", "AGUS", "AHMAD", "ALI", "ANDI", "BUDI", "DEWI", "DWI", "EKA", "EKO", "GEDE", "KADEK",
     "KETUT", "KOMANG", "LUH", "MADE", "MUHAMAD", "NENGAH", "NUR", "NURUL", "NYOMAN", "PUTRA", "PUTRI", "PUTU",
     "SAPUTRA", "SAPUTRI", "SITI", "SRI", "TRI", "WAYAN",
 ];
 
-/// Weight of a token on the [`COMMON`] list.
-pub const COMMON_WEIGHT: f32 = 0.35;
-/// Weight of an initial.
-pub const INITIAL_WEIGHT: f32 = 0.2;
-/// Weight of a particle or nobility title.
-pub const PARTICLE_WEIGHT: f32 = 0.15;
+/// Bits of a name of four to seven letters, with no list to count it in.
+pub const NAME_BITS: f32 = 13.0;
+/// Bits of a name of eight letters or more, with no list to count it in: long names are rarer, each spelling more
+/// so.
+pub const LONG_NAME_BITS: f32 = 15.0;
+/// Bits of a name of three letters (EKO, ADI), with no list to count it in.
+pub const THREE_LETTER_BITS: f32 = 9.0;
+/// Bits of a name of one or two letters, with no list to count it in.
+pub const TWO_LETTER_BITS: f32 = 6.5;
+/// Bits of a token on the [`COMMON`] list, with no list to count it in.
+pub const COMMON_BITS: f32 = 4.5;
+/// Bits of an initial: the first letter of a name.
+pub const INITIAL_BITS: f32 = 4.0;
+/// Bits of a particle or nobility title.
+pub const PARTICLE_BITS: f32 = 2.0;
 
 /// A name reduced to tokens, in the order written.
 #[derive(Clone, PartialEq, Default)]
 pub struct NormalName {
     /// The tokens, at most [`MAX_TOKENS`].
     pub tokens: Vec<Token>,
+    /// The bits of the whole name and of its parts, from how many entries of a list bear exactly those name
+    /// tokens (see [`whole_keys`]), each with the positions of its tokens among the [`matched`](Self::matched)
+    /// ones as bits; empty when not known. The scorer takes these instead of the sum of the tokens' bits when a
+    /// record's name agrees in full with the part, as they count the tokens' going together (MUHAMMAD with an
+    /// Arabic name; the two halves of MIN-JUN) that the sum does not.
+    pub wholes: Vec<(u16, f32)>,
 }
 
 /// One word of a name.
@@ -117,8 +135,8 @@ pub struct Token {
     pub transliterated: bool,
     /// Whether the canonical form is on the [`COMMON`] list.
     pub common: bool,
-    /// The evidence the token brings when it agrees; 0 for titles and connectors.
-    pub weight: f32,
+    /// The information agreeing on the token brings, in bits; 0 for titles and connectors.
+    pub bits: f32,
 }
 
 /// What a token is, which decides how it is matched.
@@ -126,10 +144,10 @@ pub struct Token {
 pub enum TokenKind {
     /// A name: matched in full, by spelling, edit distance and sound.
     Name,
-    /// A single letter: matches a name starting with it, at a low weight; `M` also stands for MUHAMMAD.
+    /// A single letter: matches a name starting with it, for few bits; `M` also stands for MUHAMMAD.
     Initial,
-    /// A particle or nobility title (`AL`, `VAN`, `I`, `NI`, `RADEN`, `R`, `TENGKU`, …): matched only exactly, at a
-    /// low weight, so that its absence on the other side costs little.
+    /// A particle or nobility title (`AL`, `VAN`, `I`, `NI`, `RADEN`, `R`, `TENGKU`, …): matched only exactly, for
+    /// few bits, so that its absence on the other side costs little.
     Particle,
     /// A title or honorific (`H`, `HAJI`, `DR`, `DRS`, `IR`, `PROF`, `SH`, `MR`, …): not matched.
     Title,
@@ -217,15 +235,15 @@ impl NormalName {
         out
     }
 
-    /// Replaces the weight of each name token with `weight(canonical)` where that gives one (an index's weight
-    /// from its token frequencies, say); other tokens keep theirs. Weights are clamped to 0.05–1.
-    pub fn set_weights(&mut self, mut weight: impl FnMut(&str) -> Option<f32>) {
+    /// Replaces the bits of each name token with `bits(canonical, bits before)` (an index's bits from its token
+    /// counts, say); other tokens keep theirs. Bits are kept within [`MIN_BITS`]–[`MAX_BITS`].
+    pub fn set_bits(&mut self, mut bits: impl FnMut(&str, f32) -> f32) {
         for token in &mut self.tokens {
-            if token.kind == TokenKind::Name
-                && let Some(w) = weight(&token.canonical)
-                && w.is_finite()
-            {
-                token.weight = w.clamp(0.05, 1.0);
+            if token.kind == TokenKind::Name {
+                let b = bits(&token.canonical, token.bits);
+                if b.is_finite() {
+                    token.bits = b.clamp(MIN_BITS, MAX_BITS);
+                }
             }
         }
     }
@@ -243,36 +261,6 @@ impl fmt::Debug for Token {
     }
 }
 
-/// Dates of birth a list's records spread over: some 65 years.
-const DATES_OF_BIRTH: f64 = 24_000.0;
-/// The chance agreement tolerated for one traveller against the whole list.
-const CHANCE: f64 = 1e-3;
-/// The evidence at which a name found in full on both sides, with the date of birth and nationality agreeing,
-/// reaches `possible` in [`score`](super::score).
-const POSSIBLE_EVIDENCE: f64 = 0.77;
-
-/// The weight of a name token from its document frequency: `records_with_token` of the list's `records` have a
-/// name holding the token (canonical form; a token no record holds counts as held by one).
-///
-/// Weights are made proportional to the information a token carries, `log2(records / records_with_token)` bits,
-/// so that the weights of several agreeing tokens add up as their information does. The scale is set by the chance
-/// agreement to beat: a traveller shares a date of birth with about `records / 24,000` records, so a name agreeing
-/// on `b` bits meets a same-date record by chance about `records / 24,000 × 2^−b` of the time; the weights are
-/// scaled so that the bits that bring this down to 0.1 % weigh what a name needs, with the date of birth and
-/// nationality, to become `possible`. In a list of a million records a token held by one record weighs 1, by 24
-/// records 0.77, by 1,000 records 0.5 and by 100,000 (MUHAMMAD) 0.17. Weights stay within 0.05–1; in a list too
-/// small for chance to matter every token weighs 1.
-#[must_use]
-pub fn frequency_weight(records_with_token: u32, records: u32) -> f32 {
-    let total = f64::from(records.max(1));
-    let held = f64::from(records_with_token.clamp(1, records.max(1)));
-    let needed = (total / (DATES_OF_BIRTH * CHANCE)).log2();
-    if needed <= 1.0 {
-        return 1.0;
-    }
-    ((total / held).log2() / needed * POSSIBLE_EVIDENCE).clamp(0.05, 1.0) as f32
-}
-
 /// Reduces a name, as written anywhere (MRZ name field, DG1, a list record), to tokens.
 #[must_use]
 pub fn normalise_name(raw: &str) -> NormalName {
@@ -288,7 +276,7 @@ pub fn normalise_name(raw: &str) -> NormalName {
     if !tokens.is_empty() && !tokens.iter().any(|t| t.kind.is_matched()) {
         tokens = pieces.iter().map(|p| make_token(p, true)).collect();
     }
-    NormalName { tokens }
+    NormalName { tokens, wholes: Vec::new() }
 }
 
 /// Folds one character to the letters A–Z, appending them to `out`; false when the character is not a letter this
@@ -563,6 +551,15 @@ fn respell(folded: &str) -> (String, bool, bool) {
         }
     }
     out.dedup();
+    // KHADIJAH, HADIJAH; KHAIRUL, HAIRUL; AKHMAD, AHMAD: Arabic KH is written H as often as KH.
+    let mut i = 0;
+    while i + 1 < out.len() {
+        if out.get(i..i + 2) == Some(b"KH") {
+            out.remove(i);
+            transliterated = true;
+        }
+        i += 1;
+    }
     // ABDURRAHMAN, ABDUSSALAM, ABDUR: the article AL of ABDUL takes the sound of a following R, S, T, Z, N or D.
     if let Some(rest) = out.strip_prefix(b"ABDU")
         && matches!(rest.first(), Some(b'R' | b'S' | b'T' | b'Z' | b'N' | b'D'))
@@ -603,7 +600,7 @@ fn make_token(folded: &str, fallback: bool) -> Token {
         old_spelling: false,
         transliterated: false,
         common: false,
-        weight: 0.0,
+        bits: 0.0,
     };
     match kind {
         TokenKind::Name => {
@@ -620,141 +617,30 @@ fn make_token(folded: &str, fallback: bool) -> Token {
             };
             token.common = COMMON.contains(&canonical.as_str());
             token.key = phonetic_key(&canonical);
-            token.weight = if token.common {
-                COMMON_WEIGHT
+            token.bits = if token.common {
+                COMMON_BITS
             } else {
                 match canonical.len() {
-                    0..=2 => 0.5,
-                    3 => 0.7,
-                    _ => 1.0,
+                    0..=2 => TWO_LETTER_BITS,
+                    3 => THREE_LETTER_BITS,
+                    4..=7 => NAME_BITS,
+                    _ => LONG_NAME_BITS,
                 }
             };
             token.canonical = canonical.into_boxed_str();
         }
-        TokenKind::Initial => token.weight = INITIAL_WEIGHT,
-        TokenKind::Particle => token.weight = PARTICLE_WEIGHT,
+        TokenKind::Initial => token.bits = INITIAL_BITS,
+        TokenKind::Particle => token.bits = PARTICLE_BITS,
         TokenKind::Title | TokenKind::Connector => {}
     }
     token
 }
 
-// Letter classes of the phonetic key; 0 is no class.
-const K_VOWEL: u8 = 1;
-const K_B: u8 = 2;
-const K_C: u8 = 3;
-const K_K: u8 = 4;
-const K_L: u8 = 5;
-const K_M: u8 = 6;
-const K_N: u8 = 7;
-const K_P: u8 = 8;
-const K_R: u8 = 9;
-const K_S: u8 = 10;
-const K_T: u8 = 11;
-const K_W: u8 = 12;
-const K_Y: u8 = 13;
-const SILENT: u8 = 0xff;
-const VOWEL: u8 = 0xfe;
-const MAX_KEY_CLASSES: usize = 15;
+mod bits;
+mod phonetic;
 
-fn is_vowel(c: Option<u8>) -> bool {
-    matches!(c, Some(b'A' | b'E' | b'I' | b'O' | b'U'))
-}
-
-/// The phonetic key of a canonical form (A–Z; other bytes are ignored). See the module documentation for the rules.
-#[must_use]
-pub fn phonetic_key(canonical: &str) -> PhoneticKey {
-    let b = canonical.as_bytes();
-    let mut key: u64 = 0;
-    let mut classes = 0usize;
-    let mut last = 0u8;
-    let mut first = true;
-    let mut i = 0;
-    let mut push = |class: u8, key: &mut u64, last: &mut u8| {
-        if class != *last && classes < MAX_KEY_CLASSES {
-            *key = (*key << 4) | u64::from(class);
-            classes += 1;
-        }
-        *last = class;
-    };
-    while let Some(&c) = b.get(i) {
-        let next = b.get(i + 1).copied();
-        let (class, step) = match (c, next) {
-            (b'K', Some(b'H')) => (SILENT, 2),
-            (b'S', Some(b'Y' | b'H')) | (b'D', Some(b'Z')) => (K_S, 2),
-            (b'T' | b'D', Some(b'H')) => (K_T, 2),
-            (b'P', Some(b'H')) => (K_P, 2),
-            (b'G', Some(b'H')) | (b'C', Some(b'K')) => (K_K, 2),
-            (b'N', Some(b'Y')) => (K_N, 2),
-            (b'X', _) => {
-                first = false;
-                push(K_K, &mut key, &mut last);
-                (K_S, 1)
-            }
-            (b'A' | b'E' | b'I' | b'O' | b'U', _) => (VOWEL, 1),
-            (b'J' | b'Y', n) => (if is_vowel(n) { K_Y } else { VOWEL }, 1),
-            (b'W', n) => (if is_vowel(n) { K_W } else { VOWEL }, 1),
-            (b'H', _) => (SILENT, 1),
-            (b'B', _) => (K_B, 1),
-            (b'P' | b'F' | b'V', _) => (K_P, 1),
-            (b'D' | b'T', _) => (K_T, 1),
-            (b'G' | b'K' | b'Q', _) => (K_K, 1),
-            (b'C', _) => (K_C, 1),
-            (b'S' | b'Z', _) => (K_S, 1),
-            (b'L', _) => (K_L, 1),
-            (b'M', _) => (K_M, 1),
-            (b'N', _) => (K_N, 1),
-            (b'R', _) => (K_R, 1),
-            _ => (SILENT, 1),
-        };
-        match class {
-            SILENT => {}
-            VOWEL => {
-                if first {
-                    push(K_VOWEL, &mut key, &mut last);
-                    first = false;
-                }
-                last = 0;
-            }
-            _ => {
-                push(class, &mut key, &mut last);
-                first = false;
-            }
-        }
-        i += step;
-    }
-    PhoneticKey(key)
-}
-
-/// The keys an index files `name` under, sorted and without repeats: each name token's phonetic key, and the key of
-/// each two neighbouring tokens joined (names, or a name and a particle: AL AMIN), in both orders. See the module
-/// documentation for what they guarantee.
-#[must_use]
-pub fn blocking_keys(name: &NormalName) -> Vec<BlockingKey> {
-    let mut keys: Vec<BlockingKey> = name
-        .tokens
-        .iter()
-        .filter(|t| t.kind == TokenKind::Name && !t.key.is_empty())
-        .map(|t| BlockingKey::phonetic(t.key))
-        .collect();
-    let joinable: Vec<&Token> =
-        name.tokens.iter().filter(|t| matches!(t.kind, TokenKind::Name | TokenKind::Particle)).collect();
-    let mut joined = String::with_capacity(2 * MAX_TOKEN_LEN);
-    for pair in joinable.windows(2) {
-        if let [a, b] = pair
-            && (a.kind == TokenKind::Name || b.kind == TokenKind::Name)
-        {
-            for (x, y) in [(a, b), (b, a)] {
-                joined.clear();
-                joined.push_str(&x.canonical);
-                joined.push_str(&y.canonical);
-                keys.push(BlockingKey::phonetic(phonetic_key(&joined)));
-            }
-        }
-    }
-    keys.sort_unstable();
-    keys.dedup();
-    keys
-}
+pub use bits::{MAX_BITS, MAX_WHOLE_PARTS, MIN_BITS, PRIOR_RECORDS, frequency_bits, whole_bits, whole_key, whole_keys};
+pub use phonetic::{blocking_keys, phonetic_key};
 
 #[cfg(test)]
 mod tests;

@@ -15,8 +15,6 @@
 //! are ICAO 9303-3 codes (Part 3, section 5): three letters (`IDN`), or fewer letters padded with `<` (`D<<`,
 //! Germany); lower case is accepted and stored upper case. A NIK (*Nomor Induk Kependudukan*) is 16 digits.
 
-use std::collections::HashMap;
-use std::collections::hash_map::Entry;
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
@@ -136,8 +134,12 @@ impl fmt::Debug for CountryCode {
 }
 
 mod date;
+mod delta;
+mod lines;
 
 pub use date::{Date, DateError, PartialDate};
+pub use delta::{DeltaError, DeltaOp, apply_delta, parse_delta_jsonl};
+pub use lines::{Line, LineChecker, as_text, line_too_long, parse_jsonl};
 
 /// A travel document of a listed person.
 #[derive(Clone, PartialEq, Eq, Hash)]
@@ -228,29 +230,6 @@ impl fmt::Debug for Record {
             .field("valid_from", &self.valid_from)
             .field("valid_until", &self.valid_until)
             .finish()
-    }
-}
-
-/// One line of a delta.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[serde(tag = "op", rename_all = "lowercase")]
-pub enum DeltaOp {
-    /// Adds the record, or replaces the record with the same `entry_id`.
-    Add(Record),
-    /// Removes the record with this `entry_id`.
-    Remove {
-        /// The entry to remove.
-        entry_id: String,
-    },
-}
-
-impl DeltaOp {
-    /// The entry the operation is about.
-    pub fn entry_id(&self) -> &str {
-        match self {
-            Self::Add(record) => &record.entry_id,
-            Self::Remove { entry_id } => entry_id,
-        }
     }
 }
 
@@ -572,141 +551,6 @@ impl From<Record> for RawRecord {
             op: None,
         }
     }
-}
-
-/// A delta line as it is written.
-#[derive(Deserialize)]
-#[serde(tag = "op", rename_all = "lowercase")]
-enum RawDeltaOp {
-    Add(Box<RawRecord>),
-    Remove { entry_id: String },
-}
-
-fn parse_record(line: &str) -> Result<Record, Problem> {
-    let raw: RawRecord = serde_json::from_str(line).map_err(Problem::Json)?;
-    Record::try_from(raw)
-}
-
-fn parse_delta_op(line: &str) -> Result<DeltaOp, Problem> {
-    match serde_json::from_str(line).map_err(Problem::Json)? {
-        RawDeltaOp::Add(raw) => Ok(DeltaOp::Add(Record::try_from(*raw)?)),
-        RawDeltaOp::Remove { entry_id } => {
-            check_entry_id(&entry_id)?;
-            Ok(DeltaOp::Remove { entry_id })
-        }
-    }
-}
-
-/// Parses the non-blank lines with `parse`, refusing the file at the first line that is too long, fails to parse,
-/// goes over [`MAX_RECORDS`] or repeats an `entry_id`.
-fn parse_lines<T>(
-    text: &str,
-    parse: impl Fn(&str) -> Result<T, Problem>,
-    entry_id: impl Fn(&T) -> &str,
-) -> Result<Vec<T>, RecordError> {
-    let mut items = Vec::new();
-    let mut first_seen: HashMap<String, usize> = HashMap::new();
-    for (index, line) in text.split('\n').enumerate() {
-        let number = index + 1;
-        let refuse = |reason| RecordError { line: number, reason };
-        let line = line.strip_suffix('\r').unwrap_or(line);
-        if line.len() > MAX_LINE_BYTES {
-            return Err(refuse(Problem::LineTooLong { length: line.len(), limit: MAX_LINE_BYTES }));
-        }
-        if line.trim().is_empty() {
-            continue;
-        }
-        if items.len() >= MAX_RECORDS {
-            return Err(refuse(Problem::TooManyRecords { limit: MAX_RECORDS }));
-        }
-        let item = parse(line).map_err(refuse)?;
-        match first_seen.entry(entry_id(&item).to_owned()) {
-            Entry::Occupied(first) => {
-                let (entry_id, first_line) = first.remove_entry();
-                return Err(refuse(Problem::Duplicate { entry_id, first_line }));
-            }
-            Entry::Vacant(slot) => {
-                slot.insert(number);
-            }
-        }
-        items.push(item);
-    }
-    Ok(items)
-}
-
-/// The records of a full list, one JSON object per line; blank lines are skipped.
-///
-/// # Errors
-/// [`RecordError`] naming the first line that is too long, is not a valid record, repeats an `entry_id` or goes over
-/// [`MAX_RECORDS`]; nothing of the file is kept then.
-pub fn parse_jsonl(text: &str) -> Result<Vec<Record>, RecordError> {
-    parse_lines(text, parse_record, |record| &record.entry_id)
-}
-
-/// The operations of a delta, one JSON object per line: `{"op":"add", ...record}` or
-/// `{"op":"remove","entry_id":"..."}`; blank lines are skipped.
-///
-/// # Errors
-/// [`RecordError`] naming the first line that is too long, is not a valid operation, names an entry already named
-/// on an earlier line or goes over [`MAX_RECORDS`]; nothing of the file is kept then.
-pub fn parse_delta_jsonl(text: &str) -> Result<Vec<DeltaOp>, RecordError> {
-    parse_lines(text, parse_delta_op, DeltaOp::entry_id)
-}
-
-/// The bytes of a records or delta file as text.
-///
-/// # Errors
-/// [`Problem::NotUtf8`] naming the line where the text stops being UTF-8.
-pub fn as_text(bytes: &[u8]) -> Result<&str, RecordError> {
-    std::str::from_utf8(bytes).map_err(|error| {
-        let valid = bytes.get(..error.valid_up_to()).unwrap_or_default();
-        RecordError { line: valid.iter().filter(|&&b| b == b'\n').count() + 1, reason: Problem::NotUtf8 }
-    })
-}
-
-/// Why a delta does not fit the list in force.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum DeltaError {
-    /// The delta removes an entry the list does not hold: it was made for another list.
-    #[error("the delta removes entry \"{entry_id}\", which the list in force does not hold")]
-    RemoveUnknown {
-        /// The entry.
-        entry_id: String,
-    },
-    /// The list would grow over the limit.
-    #[error("the list would hold more than {limit} entries")]
-    TooManyRecords {
-        /// The limit.
-        limit: usize,
-    },
-}
-
-/// The list that results from applying `ops` to `in_force`: replaced records keep their place, added ones follow.
-/// Each entry appears at most once in `ops`, as [`parse_delta_jsonl`] ensures.
-///
-/// # Errors
-/// [`DeltaError`] when an operation does not fit the list; `in_force` is untouched either way.
-pub fn apply_delta(in_force: &[Record], ops: &[DeltaOp]) -> Result<Vec<Record>, DeltaError> {
-    let mut records: Vec<Option<Record>> = in_force.iter().cloned().map(Some).collect();
-    let position: HashMap<&str, usize> =
-        in_force.iter().enumerate().map(|(index, record)| (record.entry_id.as_str(), index)).collect();
-    for op in ops {
-        let slot = position.get(op.entry_id()).and_then(|&index| records.get_mut(index));
-        match (op, slot) {
-            (DeltaOp::Add(record), Some(slot)) => *slot = Some(record.clone()),
-            (DeltaOp::Add(record), None) => records.push(Some(record.clone())),
-            (DeltaOp::Remove { .. }, Some(slot)) => *slot = None,
-            (DeltaOp::Remove { entry_id }, None) => {
-                return Err(DeltaError::RemoveUnknown { entry_id: entry_id.clone() });
-            }
-        }
-    }
-    let records: Vec<Record> = records.into_iter().flatten().collect();
-    if records.len() > MAX_RECORDS {
-        return Err(DeltaError::TooManyRecords { limit: MAX_RECORDS });
-    }
-    Ok(records)
 }
 
 #[cfg(test)]

@@ -12,18 +12,33 @@
 //! # The score
 //!
 //! A document number with its issuing state equal on both sides (letters and digits compared, case and fillers
-//! ignored) scores 1. Otherwise the score is the name score plus adjustments for the date of birth, the nationality
-//! and the sex, clamped to 0–1; a record whose names share nothing with the traveller's gives no match.
+//! ignored) scores 1. Otherwise the score weighs the evidence in *bits*: how unlikely it is that a record of the
+//! list agrees with the traveller this well by chance. Agreeing on a name token borne by one entry in 2^b carries
+//! b bits; the bits of the name, the date of birth, the nationality and the sex add up to `B`, and a list of `N`
+//! entries is expected to hold `N × 2^−B` records agreeing so by chance. The score is
+//! `0.5 + (B − log2 N) × 0.25 / 6`, clamped to 0–1, with `N` at least [`REFERENCE_ENTRIES`]: 0.5 when one chance
+//! agreement is expected per screening, `possible` (0.75) when one in 64, `hit` (0.9) when one in about 780. A
+//! record whose names share nothing with the traveller's gives no match.
 //!
 //! **Names.** Every traveller name is compared with every record name (aliases included), and the best pair counts.
 //! Two names are aligned token by token, order free (surname and given names swapped, MRZ order or written order),
-//! greedily by evidence. A pair of tokens agrees, from strongest to weakest: exactly (1.0); in canonical form, that
-//! is old spelling (0.97), abbreviation, variant of a group or transliteration (0.95), or doubled letters (0.95);
-//! within an edit distance (Damerau–Levenshtein, transpositions counting once) allowed by the shorter token's
-//! length: none up to 4 letters, 1 for 5–7, 2 from 8 (1 edit 0.85, or 0.9 from 8 letters; 2 edits 0.8); by phonetic
-//! key, both tokens of 4 letters or more and with the same first vowel, A and O or E and I counting as one (0.70);
-//! as an initial (0.5; `M` for MUHAMMAD 0.9). One token may also agree with two tokens of the other name joined
-//! (ABDULRAHMAN, ABDUL RAHMAN), exactly (0.95) or within the edits allowed.
+//! greedily, the most bits first. A pair of tokens carries the smaller of their bits (see
+//! [`normalise`](super::normalise): fixed, or counted in the list), less what its way of agreeing costs, for the
+//! spellings it lets meet: exactly, or in canonical form by old spelling, nothing; doubled letters 0.3,
+//! abbreviation 0.5, variant of a group or transliteration 0.7; vowels that Indonesian spellings alternate (A/O,
+//! E/I, Y/J/I; NUGRAHA/NUGROHO, PRASETYO/PRASETIO, HIDAJAT/HIDAYAT) 1.5, for tokens of five letters or more; within
+//! an edit distance (Damerau–Levenshtein, transpositions counting once) allowed by the shorter token's length (none
+//! up to 4 letters, 1 for 5–7, 2 from 8): one edit 4.5 (4 from 8 letters), two 7.5; by phonetic key, both tokens of
+//! 4 letters or more and with the same first vowel, A and O or E and I counting as one, 6; an initial carries the
+//! bits of a letter (`M` for MUHAMMAD those of MUHAMMAD, less 0.5). One token may also agree with two tokens of the
+//! other name joined (ABDULRAHMAN, ABDUL RAHMAN) for one bit more.
+//!
+//! Tokens left over cost: a name token on each side that found no partner means two people (AGUS SETIAWAN is not
+//! BUDI SETIAWAN), 8 bits a pair; a name token only one side has (a single name against a full one, a middle name
+//! dropped), 1.5. Names that agree in full gain 1 bit (2.5 for a single name): a record holding the tokens and no
+//! others is rarer than one holding them. Where the list counts how many entries bear exactly the record's name
+//! (the traveller's, or a part of it), and that count shows the tokens going together more often than their bits
+//! say (MUHAMMAD with an Arabic name), the count's bits replace the tokens'.
 //!
 //! Some near spellings are different names and never agree by edits or sound: four-letter names one letter apart
 //! (BUDI, RUDI, YUDI, DEDI, DEWI: a token of four letters or fewer agrees only in full, in canonical form or by
@@ -31,29 +46,17 @@
 //! (PUTRA/PUTRI, SUHARTO/SUHARTI, RIZKY/RIZKA, HIDAYAT/HIDAYATI, FAUZI/FAUZIAH); names that sound alike but start
 //! with another vowel (HASAN/HUSIN, BUDI/BADU).
 //!
-//! Each token weighs what agreeing on it is worth ([`normalise`](super::normalise): by default 1 for a name of four
-//! letters or more, less for short ones, 0.35 for common ones such as MUHAMMAD or SITI, little for initials and
-//! particles; or from the list's token frequencies, see
-//! [`frequency_weight`](super::normalise::frequency_weight)). The *evidence* `E` is the sum over aligned pairs of
-//! agreement × the smaller weight; the *coverage* of each side is the share of its weight that found a partner. The
-//! name score is `0.85 × S(E) × M² × (0.8 + 0.2 m)`, where `S(E) = 1 / (1 + e^(−5.86 (E − 0.73)))` and `M` is the
-//! larger coverage, `m` the smaller. The logistic `S` makes a name need enough evidence before it counts at all
-//! (one common token, or two, say little about who someone is); the coverage terms let a name contained in the other
-//! (a single name against a full one) lose little, and two names that each have tokens the other lacks lose much
-//! (AGUS SETIAWAN is not BUDI SETIAWAN). A name alone never reaches 0.9: a hit needs the date of birth or a
-//! document.
+//! **Date of birth** (either side may be partial): the same date 14.4 bits (one day in some 60 years); day and month
+//! swapped 13.4; year and month 9.5; year 5.9; unknown on either side nothing; another day or month −10, another
+//! year −12: a list's error is rarer than a chance match. **Nationality**: agrees 0.5 for Indonesian, which most of
+//! a list is, 4 for another; differs −5.5. **Sex**: differs −4.
 //!
-//! **Date of birth** (either side may be partial): unknown on either side −0.10; the same date +0.24; day and month
-//! swapped +0.20; year and month agree, a day unknown +0.10; only years known and equal +0.03; same year and month
-//! but another day −0.25; another month −0.30; another year −0.40. A list that does not know the date of birth
-//! leaves more people the name could be, hence the penalty. **Nationality**: agrees +0.03, differs −0.10.
-//! **Sex**: differs −0.15.
-//!
-//! With the default thresholds (possible 0.75, hit 0.90) and weights: a full name with the date of birth is a hit;
-//! a full name of distinctive tokens with no date on the list is possible; a single distinctive name contained in
-//! a record's longer name is a hit with the date of birth and nationality; a name of common tokens only (SITI;
-//! M NUR) stays clear even with the date of birth, being held by too many people for a date to single one out; a
-//! conflicting date clears even an identical name.
+//! A hit needs the date of birth to agree to the month at least, or a document: a name alone, or with the year,
+//! stops below `hit`. With the default thresholds (possible 0.75, hit 0.90) and the fixed bits: a full name with
+//! the date of birth is a hit; a single distinctive name is a hit with the date of birth, and possible within a
+//! record's longer name; a full name of distinctive tokens with no date on the list is possible; a name of common
+//! tokens only (SITI; M NUR) stays clear even with the date of birth, being held by too many people for a date to
+//! single one out; a conflicting date clears even an identical name.
 //!
 //! Scoring one pair allocates nothing unless the result reaches [`ScoreConfig::report`] (then the `why` strings are
 //! built): the alignment lives in fixed arrays on the stack.
@@ -65,7 +68,12 @@ use std::fmt;
 
 use serde::Deserialize;
 
-use super::normalise::{BlockingKey, MAX_TOKEN_LEN, NormalName, Token, TokenKind};
+use super::normalise::{BlockingKey, NormalName};
+
+mod names;
+
+pub use names::complete_bits;
+use names::{Alignment, align};
 
 /// A date of birth, in full or in part: the year, and the month and day where known. A month outside 1–12 or a day
 /// outside 1–31 counts as unknown.
@@ -243,13 +251,25 @@ pub struct ScoreConfig {
     pub possible: f32,
     /// Below this score, [`score`] reports nothing (and builds no `why`).
     pub report: f32,
+    /// How many entries the list in force holds: set by the screening, not configured. Scores are reckoned for a
+    /// list of this many entries or of [`REFERENCE_ENTRIES`], whichever is larger.
+    #[serde(skip)]
+    pub entries: u64,
 }
 
 impl Default for ScoreConfig {
     fn default() -> Self {
-        Self { hit: 0.90, possible: 0.75, report: 0.5 }
+        Self { hit: 0.90, possible: 0.75, report: 0.5, entries: 0 }
     }
 }
+
+/// The list size scores are reckoned for at least: a small list is scored as if it were this large, so that what
+/// a score means does not depend on how few entries a list holds.
+pub const REFERENCE_ENTRIES: u64 = 1_000_000;
+/// How much of the score one bit of evidence is worth: `report` (0.5) is reached when the evidence matches the
+/// list's size in bits (one chance agreement per screening expected), `possible` (0.75) 6 bits beyond, one chance
+/// agreement in 64 screenings, `hit` (0.9) 9.6 bits beyond, one in 780.
+const SCORE_PER_BIT: f32 = 0.25 / 6.0;
 
 /// A configuration whose thresholds are out of order.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -379,13 +399,15 @@ pub fn score(query: &Query, candidate: &Candidate, config: &ScoreConfig) -> Opti
     for (qi, qname) in query.names.iter().enumerate() {
         for (ci, cname) in candidate.names.iter().enumerate() {
             let alignment = align(qname, cname);
-            if best.as_ref().is_none_or(|(b, _, _)| alignment.score > b.score) {
+            let better =
+                best.as_ref().is_none_or(|(b, _, _)| (alignment.agrees(), alignment.bits) > (b.agrees(), b.bits));
+            if better {
                 best = Some((alignment, qi, ci));
             }
         }
     }
-    let name_score = best.as_ref().map_or(0.0, |(a, _, _)| a.score);
-    if name_score <= 0.0 && document.is_none() {
+    let agrees = best.as_ref().is_some_and(|(a, _, _)| a.agrees());
+    if !agrees && document.is_none() {
         return None;
     }
     let date = compare_dates(query.date_of_birth, candidate.date_of_birth);
@@ -394,11 +416,16 @@ pub fn score(query: &Query, candidate: &Candidate, config: &ScoreConfig) -> Opti
         (Some(a), Some(b)) if a != b => SEX_DIFFERS,
         _ => 0.0,
     };
-    let total = if document.is_some() {
-        1.0
-    } else {
-        (name_score + date.adjustment() + nationality.adjustment() + sex).clamp(0.0, 1.0)
-    };
+    let name_bits = best.as_ref().filter(|(a, _, _)| a.agrees()).map_or(0.0, |(a, _, _)| a.bits);
+    let bits = name_bits + date.bits() + nationality.bits() + sex;
+    let chance = (config.entries.max(REFERENCE_ENTRIES) as f32).log2();
+    let mut total = (0.5 + SCORE_PER_BIT * (bits - chance)).clamp(0.0, 1.0);
+    if !date.confirms() {
+        total = total.min((config.hit - 0.001).max(0.0));
+    }
+    if document.is_some() {
+        total = 1.0;
+    }
     if total < config.report {
         return None;
     }
@@ -466,19 +493,25 @@ fn agreeing_document<'c>(query: &[TravelDocument], candidate: &'c [TravelDocumen
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum CountryAgreement {
     Unknown,
-    Agrees,
+    Agrees([u8; 3]),
     Differs,
 }
 
-const NATIONALITY_AGREES: f32 = 0.03;
-const NATIONALITY_DIFFERS: f32 = -0.10;
-const SEX_DIFFERS: f32 = -0.15;
+/// Bits of a nationality that agrees: Indonesian, which most entries of a list are, says little; another says
+/// much, a list holding few of each.
+const NATIONALITY_AGREES_IDN: f32 = 0.5;
+const NATIONALITY_AGREES: f32 = 4.0;
+/// Bits of a nationality that differs: dual nationals and errors in a list are rare (some 2 in 100), where two
+/// people met by chance mostly differ.
+const NATIONALITY_DIFFERS: f32 = -5.5;
+/// Bits of a sex that differs.
+const SEX_DIFFERS: f32 = -4.0;
 
 fn compare_countries(query: Option<&str>, candidate: Option<&str>) -> CountryAgreement {
     match (query.map(country), candidate.map(country)) {
         (Some(a), Some(b)) if a != [0; 3] && b != [0; 3] => {
             if a == b {
-                CountryAgreement::Agrees
+                CountryAgreement::Agrees(a)
             } else {
                 CountryAgreement::Differs
             }
@@ -488,10 +521,11 @@ fn compare_countries(query: Option<&str>, candidate: Option<&str>) -> CountryAgr
 }
 
 impl CountryAgreement {
-    fn adjustment(self) -> f32 {
+    fn bits(self) -> f32 {
         match self {
             Self::Unknown => 0.0,
-            Self::Agrees => NATIONALITY_AGREES,
+            Self::Agrees(code) if code == *b"IDN" => NATIONALITY_AGREES_IDN,
+            Self::Agrees(_) => NATIONALITY_AGREES,
             Self::Differs => NATIONALITY_DIFFERS,
         }
     }
@@ -499,7 +533,7 @@ impl CountryAgreement {
     fn reason(self, query: Option<&str>, candidate: Option<&str>) -> Option<String> {
         match self {
             Self::Unknown => None,
-            Self::Agrees => Some("nationality agrees".to_owned()),
+            Self::Agrees(_) => Some("nationality agrees".to_owned()),
             Self::Differs => Some(format!(
                 "nationality differs: listed {}, traveller {}",
                 candidate.unwrap_or_default().trim(),
@@ -511,17 +545,42 @@ impl CountryAgreement {
 
 // ----- dates of birth -----
 
+/// How two dates of birth agree.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
-enum DateAgreement {
+pub enum DateAgreement {
+    /// One side does not know it.
     Unknown,
+    /// The same date.
     Same,
+    /// Day and month swapped.
     Swapped,
+    /// Year and month agree; a day is unknown.
     YearMonth,
+    /// The years agree; a month is unknown.
     Year,
+    /// Year and month agree, the day differs.
     DayDiffers,
+    /// The year agrees, the month differs.
     MonthDiffers,
+    /// The years differ.
     YearDiffers,
 }
+
+/// What an agreement of the dates of birth is worth, in bits (see the module documentation).
+#[must_use]
+pub fn date_bits(agreement: DateAgreement) -> f32 {
+    agreement.bits()
+}
+
+/// The bits a candidate must reach to be `possible` in a list of `entries`: what [`score`] needs above the list's
+/// size in bits.
+#[must_use]
+pub fn possible_bits(config: &ScoreConfig, entries: u64) -> f32 {
+    (entries.max(REFERENCE_ENTRIES) as f32).log2() + (config.possible - 0.5) / SCORE_PER_BIT
+}
+
+/// The most the nationality and sex of a record can add, in bits.
+pub const MAX_OTHER_BITS: f32 = NATIONALITY_AGREES;
 
 fn compare_dates(query: Option<BirthDate>, candidate: Option<BirthDate>) -> DateAgreement {
     let (Some(q), Some(c)) = (query, candidate) else {
@@ -548,17 +607,24 @@ fn compare_dates(query: Option<BirthDate>, candidate: Option<BirthDate>) -> Date
 }
 
 impl DateAgreement {
-    fn adjustment(self) -> f32 {
+    /// The bits of the agreement: a full date singles out one day of some 60 years (`log2(365.25 × 60)`), a year
+    /// and month one month of them, a year one year; day and month swapped costs a bit (either order could meet by
+    /// chance); a date that differs is evidence against, a list's error being rare.
+    fn bits(self) -> f32 {
         match self {
-            Self::Unknown => -0.10,
-            Self::Same => 0.24,
-            Self::Swapped => 0.20,
-            Self::YearMonth => 0.10,
-            Self::Year => 0.03,
-            Self::DayDiffers => -0.25,
-            Self::MonthDiffers => -0.30,
-            Self::YearDiffers => -0.40,
+            Self::Unknown => 0.0,
+            Self::Same => 14.4,
+            Self::Swapped => 13.4,
+            Self::YearMonth => 9.5,
+            Self::Year => 5.9,
+            Self::DayDiffers | Self::MonthDiffers => -10.0,
+            Self::YearDiffers => -12.0,
         }
+    }
+
+    /// Whether the date confirms a name enough for a hit: the year and month at least.
+    fn confirms(self) -> bool {
+        matches!(self, Self::Same | Self::Swapped | Self::YearMonth)
     }
 
     fn reason(self, query: Option<BirthDate>, candidate: Option<BirthDate>) -> Option<String> {
@@ -577,432 +643,6 @@ impl DateAgreement {
             (Self::Same | Self::Unknown, _, _) => Some(text.to_owned()),
             (_, Some(q), Some(c)) => Some(format!("{text}: listed {c}, traveller {q}")),
             _ => Some(text.to_owned()),
-        }
-    }
-}
-
-// ----- names -----
-
-/// Tokens per side that take part in an alignment; the rest of a longer name is not aligned.
-const MAX_SIDE: usize = 12;
-/// Candidate pairs considered per alignment.
-const MAX_EDGES: usize = 256;
-
-const NAME_MAX: f32 = 0.85;
-/// Steepness and midpoint of the logistic curve that turns evidence into name strength.
-const EVIDENCE_SLOPE: f32 = 5.86;
-const EVIDENCE_MIDPOINT: f32 = 0.73;
-
-const S_EXACT: f32 = 1.0;
-const S_OLD_SPELLING: f32 = 0.97;
-const S_GROUP: f32 = 0.95;
-const S_DOUBLED: f32 = 0.95;
-const S_JOINED: f32 = 0.95;
-const S_EDIT_1: f32 = 0.85;
-const S_EDIT_1_LONG: f32 = 0.9;
-const S_EDIT_2: f32 = 0.8;
-const LONG: usize = 8;
-const S_SOUND: f32 = 0.70;
-const S_INITIAL: f32 = 0.5;
-const S_INITIAL_M: f32 = 0.9;
-const MIN_SOUND_LEN: usize = 4;
-
-/// How two tokens (or one token and two joined) agree.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-enum Agreement {
-    Exact,
-    OldSpelling,
-    Abbreviation,
-    Variant,
-    Doubled,
-    Edits(u8),
-    Sound,
-    Initial,
-}
-
-#[derive(Clone, Copy, Debug)]
-struct Edge {
-    /// Positions on the traveller's side, as bits.
-    q: u16,
-    /// Positions on the record's side, as bits.
-    r: u16,
-    s: f32,
-    gain: f32,
-    agreement: Agreement,
-    joined: bool,
-}
-
-const NO_EDGE: Edge = Edge { q: 0, r: 0, s: 0.0, gain: 0.0, agreement: Agreement::Exact, joined: false };
-
-/// The tokens of one name that take part, by position.
-struct Side<'a> {
-    tokens: [Option<&'a Token>; MAX_SIDE],
-    len: usize,
-    total: f32,
-}
-
-impl<'a> Side<'a> {
-    fn new(name: &'a NormalName) -> Self {
-        let mut side = Side { tokens: [None; MAX_SIDE], len: 0, total: 0.0 };
-        for (slot, token) in side.tokens.iter_mut().zip(name.matched()) {
-            *slot = Some(token);
-            side.len += 1;
-            side.total += token.weight;
-        }
-        side
-    }
-
-    fn iter(&self) -> impl Iterator<Item = (usize, &'a Token)> + '_ {
-        self.tokens.iter().enumerate().filter_map(|(i, t)| t.map(|t| (i, t)))
-    }
-
-    fn weight(&self, mask: u16) -> f32 {
-        self.iter().filter(|(i, _)| mask & (1 << i) != 0).map(|(_, t)| t.weight).sum()
-    }
-}
-
-/// The best alignment of two names found.
-struct Alignment {
-    score: f32,
-    chosen: [Edge; MAX_SIDE],
-    n_chosen: usize,
-}
-
-fn allowed_edits(len: usize) -> usize {
-    match len {
-        0..=4 => 0,
-        5..=7 => 1,
-        _ => 2,
-    }
-}
-
-/// Whether two spellings are the male and female forms of one name: endings `A`/`O` against `I`/`Y` (PUTRA/PUTRI,
-/// SUHARTO/SUHARTI; not when one is the other cut short, PRASETY/PRASETYO), a consonant ending against the same with
-/// `I` or `Y` added (HIDAYAT/HIDAYATI), or an `I` ending against the same with `A` or `AH` added (FAUZI/FAUZIAH,
-/// ZAKI/ZAKIA).
-fn gendered(a: &[u8], b: &[u8]) -> bool {
-    let male = |c: Option<&u8>| matches!(c, Some(b'A' | b'O'));
-    let female = |c: Option<&u8>| matches!(c, Some(b'I' | b'Y'));
-    let vowel = |c: Option<&u8>| matches!(c, Some(b'A' | b'E' | b'I' | b'O' | b'U' | b'Y'));
-    let suffixed = |short: &[u8], long: &[u8]| match long.strip_prefix(short) {
-        Some(b"I" | b"Y") => !vowel(short.last()),
-        Some(b"A" | b"AH") => short.last() == Some(&b'I'),
-        _ => false,
-    };
-    let cut = a.starts_with(b) || b.starts_with(a);
-    let endings = (male(a.last()) && female(b.last())) || (female(a.last()) && male(b.last()));
-    (endings && !cut) || suffixed(a, b) || suffixed(b, a)
-}
-
-/// The first vowel of a spelling, with `O` counted as `A` and `E` as `I` (the alternations of Javanese and of
-/// transliteration: SANTOSA/SANTOSO, SALEH/SOLEH).
-fn first_vowel(s: &[u8]) -> Option<u8> {
-    s.iter().find_map(|&c| match c {
-        b'A' | b'O' => Some(b'A'),
-        b'E' | b'I' => Some(b'I'),
-        b'U' => Some(b'U'),
-        _ => None,
-    })
-}
-
-/// Restricted Damerau–Levenshtein distance (optimal string alignment), or `None` when above `max`.
-fn edit_distance(a: &[u8], b: &[u8], max: usize) -> Option<usize> {
-    const W: usize = 2 * MAX_TOKEN_LEN + 1;
-    if a.len().abs_diff(b.len()) > max || a.len() >= W || b.len() >= W {
-        return None;
-    }
-    if max == 0 {
-        return (a == b).then_some(0);
-    }
-    let mut prev2 = [0u8; W];
-    let mut prev = [0u8; W];
-    let mut cur = [0u8; W];
-    for (j, p) in prev.iter_mut().enumerate() {
-        *p = u8::try_from(j).unwrap_or(u8::MAX);
-    }
-    let max8 = u8::try_from(max).unwrap_or(u8::MAX);
-    let mut a_prev = 0u8;
-    for (i, &ca) in a.iter().enumerate() {
-        let row = u8::try_from(i + 1).unwrap_or(u8::MAX);
-        *cur.first_mut()? = row;
-        let mut row_min = row;
-        let mut b_prev = 0u8;
-        for (j, &cb) in b.iter().enumerate() {
-            let substitute = prev.get(j)?.saturating_add(u8::from(ca != cb));
-            let delete = prev.get(j + 1)?.saturating_add(1);
-            let insert = cur.get(j)?.saturating_add(1);
-            let mut v = substitute.min(delete).min(insert);
-            if i > 0 && j > 0 && ca == b_prev && a_prev == cb {
-                v = v.min(prev2.get(j - 1)?.saturating_add(1));
-            }
-            *cur.get_mut(j + 1)? = v;
-            row_min = row_min.min(v);
-            b_prev = cb;
-        }
-        if row_min > max8 {
-            return None;
-        }
-        std::mem::swap(&mut prev2, &mut prev);
-        std::mem::swap(&mut prev, &mut cur);
-        a_prev = ca;
-    }
-    let d = usize::from(*prev.get(b.len())?);
-    (d <= max).then_some(d)
-}
-
-/// How two tokens agree, if they do.
-fn token_agreement(a: &Token, b: &Token) -> Option<(f32, Agreement)> {
-    match (a.kind, b.kind) {
-        (TokenKind::Name, TokenKind::Name) => name_agreement(a, b),
-        (TokenKind::Particle, TokenKind::Particle) | (TokenKind::Initial, TokenKind::Initial) => {
-            (a.folded == b.folded).then_some((S_EXACT, Agreement::Exact))
-        }
-        (TokenKind::Initial, TokenKind::Name) => initial_agreement(a, b),
-        (TokenKind::Name, TokenKind::Initial) => initial_agreement(b, a),
-        _ => None,
-    }
-}
-
-fn initial_agreement(initial: &Token, name: &Token) -> Option<(f32, Agreement)> {
-    let letter = initial.folded.as_bytes().first()?;
-    if *letter == b'M' && name.group == Some(super::normalise::Group::Muhammad) {
-        return Some((S_INITIAL_M, Agreement::Abbreviation));
-    }
-    (name.folded.as_bytes().first() == Some(letter) || name.canonical.as_bytes().first() == Some(letter))
-        .then_some((S_INITIAL, Agreement::Initial))
-}
-
-fn name_agreement(a: &Token, b: &Token) -> Option<(f32, Agreement)> {
-    if a.folded == b.folded {
-        return Some((S_EXACT, Agreement::Exact));
-    }
-    if a.canonical == b.canonical {
-        return Some(if a.abbreviated || b.abbreviated {
-            (S_GROUP, Agreement::Abbreviation)
-        } else if a.old_spelling || b.old_spelling {
-            (S_OLD_SPELLING, Agreement::OldSpelling)
-        } else if a.transliterated || b.transliterated || a.group.is_some() {
-            (S_GROUP, Agreement::Variant)
-        } else {
-            (S_DOUBLED, Agreement::Doubled)
-        });
-    }
-    let (ca, cb) = (a.canonical.as_bytes(), b.canonical.as_bytes());
-    if gendered(ca, cb) {
-        return None;
-    }
-    let shorter = ca.len().min(cb.len());
-    if let Some(d) = edit_distance(ca, cb, allowed_edits(shorter)) {
-        return Some(edit_agreement(d, shorter));
-    }
-    let sound = shorter >= MIN_SOUND_LEN && a.key.len() >= 2 && a.key == b.key && first_vowel(ca) == first_vowel(cb);
-    sound.then_some((S_SOUND, Agreement::Sound))
-}
-
-/// How one token agrees with two tokens joined (`first` then `second`).
-fn joined_agreement(single: &Token, first: &Token, second: &Token) -> Option<(f32, Agreement)> {
-    let s = single.canonical.as_bytes();
-    let (x, y) = (first.canonical.as_bytes(), second.canonical.as_bytes());
-    let total = x.len() + y.len();
-    let allowed = allowed_edits(s.len().min(total));
-    if s.len().abs_diff(total) > allowed || s.first() != x.first() || y.is_empty() {
-        return None;
-    }
-    let mut buf = [0u8; 2 * MAX_TOKEN_LEN];
-    let joined = buf.get_mut(..total)?;
-    let (left, right) = joined.split_at_mut(x.len());
-    left.copy_from_slice(x);
-    right.copy_from_slice(y);
-    if s == joined {
-        return Some((S_JOINED, Agreement::Exact));
-    }
-    let d = edit_distance(s, joined, allowed)?;
-    Some(edit_agreement(d, s.len().min(total)))
-}
-
-fn edit_agreement(edits: usize, shorter: usize) -> (f32, Agreement) {
-    let s = match edits {
-        0 | 1 if shorter < LONG => S_EDIT_1,
-        0 | 1 => S_EDIT_1_LONG,
-        _ => S_EDIT_2,
-    };
-    (s, Agreement::Edits(u8::try_from(edits).unwrap_or(u8::MAX)))
-}
-
-fn joinable(t: &Token) -> bool {
-    matches!(t.kind, TokenKind::Name | TokenKind::Particle)
-}
-
-struct Edges {
-    list: [Edge; MAX_EDGES],
-    len: usize,
-}
-
-impl Edges {
-    fn push(&mut self, edge: Edge) {
-        if let Some(slot) = self.list.get_mut(self.len) {
-            *slot = edge;
-            self.len += 1;
-        }
-    }
-}
-
-/// Adds the edges of each single Name token on one side against two joined tokens on the other.
-fn push_joins(singles: &Side<'_>, pairs: &Side<'_>, single_is_query: bool, edges: &mut Edges) {
-    for (i, single) in singles.iter().filter(|(_, t)| t.kind == TokenKind::Name) {
-        for (j, first) in pairs.iter().filter(|(_, t)| joinable(t)) {
-            for (k, second) in pairs.iter().filter(|(k, t)| *k != j && joinable(t)) {
-                if first.kind != TokenKind::Name && second.kind != TokenKind::Name {
-                    continue;
-                }
-                if let Some((s, agreement)) = joined_agreement(single, first, second) {
-                    let one = 1u16 << i;
-                    let two = (1u16 << j) | (1u16 << k);
-                    let (q, r) = if single_is_query { (one, two) } else { (two, one) };
-                    let w = single.weight.min(first.weight + second.weight);
-                    edges.push(Edge { q, r, s, gain: s * w, agreement, joined: true });
-                }
-            }
-        }
-    }
-}
-
-/// Aligns the traveller's name `query` with the record's name `record`.
-fn align(query: &NormalName, record: &NormalName) -> Alignment {
-    let mut alignment = Alignment { score: 0.0, chosen: [NO_EDGE; MAX_SIDE], n_chosen: 0 };
-    let (q, r) = (Side::new(query), Side::new(record));
-    if q.len == 0 || r.len == 0 {
-        return alignment;
-    }
-    let mut edges = Edges { list: [NO_EDGE; MAX_EDGES], len: 0 };
-    for (i, a) in q.iter() {
-        for (j, b) in r.iter() {
-            if let Some((s, agreement)) = token_agreement(a, b) {
-                let gain = s * a.weight.min(b.weight);
-                edges.push(Edge { q: 1 << i, r: 1 << j, s, gain, agreement, joined: false });
-            }
-        }
-    }
-    push_joins(&q, &r, true, &mut edges);
-    push_joins(&r, &q, false, &mut edges);
-    let Some(found) = edges.list.get_mut(..edges.len) else {
-        return alignment;
-    };
-    found.sort_unstable_by(|x, y| y.gain.total_cmp(&x.gain).then(y.s.total_cmp(&x.s)));
-
-    let (mut q_used, mut r_used) = (0u16, 0u16);
-    let (mut evidence, mut q_covered, mut r_covered) = (0.0f32, 0.0f32, 0.0f32);
-    for edge in found.iter() {
-        if edge.q & q_used != 0 || edge.r & r_used != 0 {
-            continue;
-        }
-        let Some(slot) = alignment.chosen.get_mut(alignment.n_chosen) else {
-            break;
-        };
-        *slot = *edge;
-        alignment.n_chosen += 1;
-        q_used |= edge.q;
-        r_used |= edge.r;
-        let (wq, wr) = (q.weight(edge.q), r.weight(edge.r));
-        evidence += edge.s * wq.min(wr);
-        q_covered += wq;
-        r_covered += wr;
-    }
-    if alignment.n_chosen == 0 || q.total <= 0.0 || r.total <= 0.0 {
-        return alignment;
-    }
-    let cov_q = (q_covered / q.total).min(1.0);
-    let cov_r = (r_covered / r.total).min(1.0);
-    let (most, least) = (cov_q.max(cov_r), cov_q.min(cov_r));
-    let strength = 1.0 / (1.0 + (-EVIDENCE_SLOPE * (evidence - EVIDENCE_MIDPOINT)).exp());
-    alignment.score = NAME_MAX * strength * most * most * (0.8 + 0.2 * least);
-    alignment
-}
-
-impl Alignment {
-    /// Appends the name reasons: the names compared and how, the tokens left unmatched, the tokens ignored.
-    fn explain(&self, query: &NormalName, record: &NormalName, alias: bool, why: &mut Vec<String>) {
-        let (q, r) = (Side::new(query), Side::new(record));
-        let chosen = self.chosen.get(..self.n_chosen).unwrap_or_default();
-        let label = if alias { "alias" } else { "name" };
-        if chosen.is_empty() {
-            why.push(format!("{label}: {} ≠ {} (no token agrees)", record.display(), query.display()));
-            return;
-        }
-        let mut details: Vec<&str> = Vec::new();
-        let mut edits = 0u32;
-        let mut all_exact = true;
-        for edge in chosen {
-            let label = match edge.agreement {
-                Agreement::Exact => None,
-                Agreement::OldSpelling => Some("old spelling"),
-                Agreement::Abbreviation => Some("abbreviation"),
-                Agreement::Variant => Some("variant spelling"),
-                Agreement::Doubled => Some("doubled letters"),
-                Agreement::Edits(d) => {
-                    edits += u32::from(d);
-                    None
-                }
-                Agreement::Sound => Some("sounds alike"),
-                Agreement::Initial => Some("initial"),
-            };
-            all_exact &= edge.agreement == Agreement::Exact && !edge.joined;
-            for text in label.into_iter().chain(edge.joined.then_some("joined tokens")) {
-                if !details.contains(&text) {
-                    details.push(text);
-                }
-            }
-        }
-        let edits_text = match edits {
-            0 => None,
-            1 => Some("1 edit".to_owned()),
-            n => Some(format!("{n} edits")),
-        };
-        let mut ordered: Vec<&Edge> = chosen.iter().collect();
-        ordered.sort_by_key(|e| e.q.trailing_zeros());
-        let order_differs =
-            ordered.windows(2).any(|w| matches!(w, [a, b] if a.r.trailing_zeros() > b.r.trailing_zeros()));
-        let mut text: Vec<String> = details.iter().map(|d| (*d).to_owned()).collect();
-        text.extend(edits_text);
-        if order_differs {
-            text.push("order differs".to_owned());
-        }
-        let q_used = chosen.iter().fold(0u16, |m, e| m | e.q);
-        let r_used = chosen.iter().fold(0u16, |m, e| m | e.r);
-        let unmatched = |side: &Side<'_>, used: u16| -> Vec<String> {
-            side.iter().filter(|(i, _)| used & (1 << i) == 0).map(|(_, t)| t.folded.to_string()).collect()
-        };
-        let (q_left, r_left) = (unmatched(&q, q_used), unmatched(&r, r_used));
-        let exact = all_exact && text.is_empty() && q_left.is_empty() && r_left.is_empty();
-        let listed = record.display();
-        let traveller = query.display();
-        if exact {
-            why.push(format!("{label}: {listed} = {traveller} (exact)"));
-        } else {
-            if text.is_empty() {
-                text.push("exact".to_owned());
-            }
-            why.push(format!("{label}: {listed} ≈ {traveller} ({})", text.join(", ")));
-        }
-        if !q_left.is_empty() || !r_left.is_empty() {
-            let mut parts = Vec::new();
-            if !r_left.is_empty() {
-                parts.push(format!("{} (listed)", r_left.join(" ")));
-            }
-            if !q_left.is_empty() {
-                parts.push(format!("{} (traveller)", q_left.join(" ")));
-            }
-            why.push(format!("{label}: not matched: {}", parts.join(", ")));
-        }
-        let ignored: Vec<&str> = record
-            .tokens
-            .iter()
-            .chain(query.tokens.iter())
-            .filter(|t| !t.kind.is_matched())
-            .map(|t| &*t.folded)
-            .collect();
-        if !ignored.is_empty() {
-            why.push(format!("{label}: ignored: {}", ignored.join(", ")));
         }
     }
 }

@@ -1,3 +1,6 @@
+use std::fs;
+use std::io::Cursor;
+
 use super::*;
 use crate::watchlist::record::Problem;
 
@@ -394,5 +397,97 @@ fn a_signing_key_others_can_read_is_refused() {
     fs::set_permissions(&path, fs::Permissions::from_mode(0o600)).unwrap();
     assert!(load_signing_key(&path).is_ok());
     assert!(matches!(load_public_key(&dir.join("missing.pub")), Err(BundleError::Io { .. })));
+    let _ = fs::remove_dir_all(&dir);
+}
+
+/// A bundle read as a file is: through a reader that hands out `capacity` bytes at a time.
+fn read_through(bundle: &[u8], capacity: usize) -> Result<VerifiedBundle, String> {
+    let reader = std::io::BufReader::with_capacity(capacity, Cursor::new(bundle));
+    let now = march_first() + Duration::from_secs(3600);
+    open(reader, Path::new("test"), &authority().verifying_key(), now).and_then(read_whole).map_err(|e| e.to_string())
+}
+
+#[test]
+fn a_bundle_read_a_few_bytes_at_a_time_verifies_as_in_memory() {
+    let long = format!(r#"{{"entry_id":"L","pad":"{}"}}"#, "a".repeat(record::MAX_LINE_BYTES));
+    let payloads = [
+        RECORDS.to_owned(),
+        RECORDS.replace('\n', "\r\n"),
+        RECORDS.replace("SUKARNO", "SUKARNÖ ☃"),
+        format!("{RECORDS}{long}\n"),
+        format!("{RECORDS}{long}\r\n"),
+        DELTA.to_owned(),
+        format!("{DELTA}{DELTA}"),
+        String::new(),
+    ];
+    for payload in &payloads {
+        for kind in [Kind::Full, Kind::Delta] {
+            let lines = payload.lines().filter(|l| !l.trim().is_empty()).count();
+            let bundle = assemble(&authority(), kind, 42, "2025-03-01T08:00:00Z", lines, payload.as_bytes());
+            let whole = check(&bundle).map_err(|e| e.to_string());
+            for capacity in [1, 2, 3, 5, 64] {
+                assert_eq!(read_through(&bundle, capacity), whole, "{kind} {capacity}");
+            }
+        }
+    }
+}
+
+#[test]
+fn a_payload_that_is_not_utf8_names_its_line_however_it_is_read() {
+    let cases: [(&[u8], Option<usize>); 6] = [
+        (b"\n\n\xc3\x28\n", Some(3)),
+        (b"\n\xe2\x98", Some(2)),
+        (b"\n\n\n\xe2\x98\n", Some(4)),
+        (b"\xff", Some(1)),
+        ("\n\n\u{2603}\n\n".as_bytes(), None),
+        ("é\nü\n\u{1F600}".as_bytes(), None),
+    ];
+    for (payload, line) in cases {
+        let bundle = assemble(&authority(), Kind::Full, 42, "2025-03-01T08:00:00Z", 0, payload);
+        for capacity in [1, 2, 3, 4, 300] {
+            let reader = std::io::BufReader::with_capacity(capacity, Cursor::new(&bundle));
+            let now = march_first() + Duration::from_secs(3600);
+            let opened = open(reader, Path::new("test"), &authority().verifying_key(), now);
+            match (opened, line) {
+                (Err(BundleError::Record(RecordError { line: found, reason: Problem::NotUtf8 })), Some(line)) => {
+                    assert_eq!(found, line, "{payload:?} {capacity}");
+                }
+                (Ok(_), None) => {}
+                (other, _) => panic!("{payload:?} {capacity}: {other:?}"),
+            }
+        }
+    }
+}
+
+#[test]
+fn a_line_too_long_to_hold_is_measured_whole() {
+    let long = "a".repeat(3 * record::MAX_LINE_BYTES + 5);
+    let payload = format!("{RECORDS}{long}\r\n{RECORDS}");
+    let bundle = assemble(&authority(), Kind::Full, 42, "2025-03-01T08:00:00Z", 7, payload.as_bytes());
+    for capacity in [7, 4096, 1 << 20] {
+        assert_eq!(
+            read_through(&bundle, capacity).unwrap_err(),
+            format!("the list is refused at line 5: the line is {} bytes long, over the limit of 65536", long.len())
+        );
+    }
+}
+
+#[test]
+fn a_file_changed_between_the_two_passes_is_refused() {
+    let dir = scratch("changed");
+    fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("list.bundle");
+    let bundle = signed(42, Kind::Full, RECORDS);
+    fs::write(&path, &bundle).unwrap();
+    let opened = open_file(&path, &authority().verifying_key(), march_first()).unwrap();
+    assert_eq!(opened.manifest.records, 3);
+    fs::write(&path, String::from_utf8(bundle).unwrap().replace("SUKARNO", "SUHARTO")).unwrap();
+    let PayloadLines::Full(records) = opened.payload else { panic!("not a full list") };
+    let results: Vec<_> = records.collect();
+    assert!(matches!(results.last(), Some(Err(BundleError::PayloadMismatch))), "{results:?}");
+    assert!(matches!(
+        open_file(&dir.join("missing"), &authority().verifying_key(), march_first()),
+        Err(BundleError::Io { .. })
+    ));
     let _ = fs::remove_dir_all(&dir);
 }

@@ -80,7 +80,7 @@ fn titles_connectors_particles() {
 fn old_spelling_and_groups() {
     assert_eq!(canonical("Soekarno"), ["SUKARNO"]);
     assert_eq!(canonical("Djoko Tjahjono"), ["JOKO", "CAHJONO"]);
-    assert_eq!(canonical("Sjahrir Chairul"), ["SYAHRIR", "KHAIRUL"]);
+    assert_eq!(canonical("Sjahrir Chairul Khadijah"), ["SYAHRIR", "HAIRUL", "HADIJAH"]);
     assert_eq!(canonical("Njoman Panji"), ["NYOMAN", "PANJI"]);
     assert_eq!(canonical("Sundjaja"), ["SUNJAJA"]);
     assert_eq!(canonical("Liem Sioe Liong"), ["LIM", "SIU", "LIONG"]);
@@ -177,21 +177,22 @@ fn blocking_keys_cover_joins() {
 }
 
 #[test]
-fn frequency_weights() {
+fn frequency_bits_follow_the_counts() {
     let million = 1_000_000;
-    assert!((frequency_weight(0, million) - 1.0).abs() < 0.01);
-    assert!((frequency_weight(24, million) - 0.77).abs() < 0.01);
-    assert!((frequency_weight(1000, million) - 0.5).abs() < 0.01);
-    assert!((frequency_weight(100_000, million) - 0.17).abs() < 0.01);
-    assert!(frequency_weight(million, million) >= 0.05);
-    assert_eq!(frequency_weight(3, 10), 1.0);
-    assert_eq!(frequency_weight(0, 0), 1.0);
+    // A token no record holds, one held by 1,000 records, MUHAMMAD held by 100,000.
+    assert!((frequency_bits(0, million, NAME_BITS) - 18.6).abs() < 0.1);
+    assert!((frequency_bits(1000, million, NAME_BITS) - 10.0).abs() < 0.1);
+    assert!((frequency_bits(100_000, million, NAME_BITS) - 3.3).abs() < 0.1);
+    assert_eq!(frequency_bits(million, million, NAME_BITS), MIN_BITS);
+    // A small list leaves the fixed bits nearly as they are.
+    assert!((frequency_bits(0, 10, NAME_BITS) - NAME_BITS).abs() < 0.01);
+    assert!((frequency_bits(0, 0, COMMON_BITS) - COMMON_BITS).abs() < 1e-3);
     let mut name = normalise_name("H. Moch Rizki");
-    name.set_weights(|c| (c == "MUHAMAD").then_some(frequency_weight(100_000, million)));
-    let weights: Vec<f32> = name.tokens.iter().map(|t| t.weight).collect();
-    assert_eq!(weights[0], 0.0);
-    assert!((weights[1] - 0.17).abs() < 0.01);
-    assert_eq!(weights[2], 1.0);
+    name.set_bits(|c, prior| if c == "MUHAMAD" { frequency_bits(100_000, million, prior) } else { prior });
+    let bits: Vec<f32> = name.tokens.iter().map(|t| t.bits).collect();
+    assert_eq!(bits[0], 0.0);
+    assert!((bits[1] - 3.3).abs() < 0.1);
+    assert_eq!(bits[2], NAME_BITS);
 }
 
 #[test]

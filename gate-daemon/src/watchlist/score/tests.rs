@@ -1,10 +1,6 @@
 use super::*;
 use crate::watchlist::normalise::{MAX_TOKENS, blocking_keys, normalise_name};
 
-fn name_score(traveller: &str, listed: &str) -> f32 {
-    align(&normalise_name(traveller), &normalise_name(listed)).score
-}
-
 fn query(name: &str, dob: Option<BirthDate>, nationality: &str, direction: Direction) -> Query {
     let mut q = Query::from_names([name], direction);
     q.date_of_birth = dob;
@@ -21,60 +17,6 @@ fn candidate(name: &str, dob: Option<BirthDate>, nationality: &str, list: List) 
 
 fn full(y: u16, m: u8, d: u8) -> Option<BirthDate> {
     Some(BirthDate::full(y, m, d))
-}
-
-#[test]
-fn edit_distance_counts_transpositions_once() {
-    assert_eq!(edit_distance(b"RIZKI", b"RIZKI", 1), Some(0));
-    assert_eq!(edit_distance(b"RIZKI", b"RIKZI", 1), Some(1));
-    assert_eq!(edit_distance(b"RIZKI", b"RIZKY", 1), Some(1));
-    assert_eq!(edit_distance(b"SANTOSO", b"SANTOS", 1), Some(1));
-    assert_eq!(edit_distance(b"KURNIAWAN", b"KURNAIWAN", 2), Some(1));
-    assert_eq!(edit_distance(b"KURNIAWAN", b"KURNIAWATI", 2), Some(2));
-    assert_eq!(edit_distance(b"ABCDEF", b"FEDCBA", 2), None);
-    assert_eq!(edit_distance(b"ADI", b"ADE", 0), None);
-    assert_eq!(edit_distance(b"", b"A", 1), Some(1));
-}
-
-#[test]
-fn male_and_female_forms_never_merge() {
-    assert_eq!(name_score("PUTRI", "PUTRA"), 0.0);
-    assert_eq!(name_score("HIDAYATI", "HIDAYAT"), 0.0);
-    assert_eq!(name_score("FAUZIAH", "FAUZI"), 0.0);
-    assert_eq!(name_score("RIZKA", "RIZKY"), 0.0);
-    assert_eq!(name_score("SUHARTI", "SUHARTO"), 0.0);
-    assert_eq!(name_score("HARTINI", "HARTONO"), 0.0);
-    assert!(name_score("SANTOSA", "SANTOSO") > 0.4);
-    assert!(name_score("FATIMA", "FATIMAH") > 0.4);
-}
-
-#[test]
-fn sounds_alike_needs_the_same_first_vowel() {
-    assert!(name_score("NUGRAHA", "NUGROHO") > 0.3);
-    assert!(name_score("RISKI", "RIZKY") > 0.3);
-    assert_eq!(name_score("HUSIN", "HASAN"), 0.0);
-    assert_eq!(name_score("BADU", "BUDI"), 0.0);
-}
-
-#[test]
-fn name_rules() {
-    // Order, abbreviation, old spelling, joins.
-    assert!(name_score("RIZKI MUHAMMAD", "MUHAMMAD RIZKI") > 0.75);
-    assert!(name_score("MOCH RIZKY", "MUHAMMAD RIZKI") > 0.75);
-    assert!(name_score("SUKARNO", "SOEKARNO") > 0.65);
-    assert!(name_score("ABDULRAHMAN", "ABDUL RAHMAN") > 0.6);
-    assert!(name_score("ABDURRAHMAN WAHID", "ABDUL RAHMAN WAHID") > 0.75);
-    // A single common name alone is weak; two names that each have their own tokens are weak.
-    assert!(name_score("MUHAMMAD", "MUHAMMAD YUSUF") < 0.4);
-    assert!(name_score("AGUS SETIAWAN", "BUDI SETIAWAN") < 0.45);
-    // A name never reaches a hit on its own.
-    assert!(name_score("BAMBANG SUSILO YUDHOYONO", "BAMBANG SUSILO YUDHOYONO") < 0.9);
-    // Titles and connectors do not count.
-    assert!(
-        (name_score("AHMAD FAUZI", "H. AHMAD FAUZI BIN ABDULLAH") - name_score("AHMAD FAUZI", "AHMAD FAUZI ABDULLAH"))
-            .abs()
-            < 1e-6
-    );
 }
 
 #[test]
@@ -135,7 +77,7 @@ fn countries() {
     assert_eq!(country("idn "), *b"IDN");
     assert_eq!(country("D<<"), *b"DEU");
     assert_eq!(country("XXXX"), [0; 3]);
-    assert_eq!(compare_countries(Some("D"), Some("DEU")), CountryAgreement::Agrees);
+    assert_eq!(compare_countries(Some("D"), Some("DEU")), CountryAgreement::Agrees(*b"DEU"));
     assert_eq!(compare_countries(Some("IDN"), Some("MYS")), CountryAgreement::Differs);
     assert_eq!(compare_countries(Some("??"), Some("MYS")), CountryAgreement::Unknown);
 }
@@ -151,7 +93,7 @@ fn reasons_are_readable() {
         m.why,
         [
             "list: cegah, traveller departing",
-            "name: MUHAMMAD RIZKI ≈ MOCH RIZKY (abbreviation, 1 edit)",
+            "name: MUHAMMAD RIZKI ≈ MOCH RIZKY (vowels spelled otherwise, abbreviation)",
             "date of birth agrees",
             "nationality agrees",
         ]
@@ -177,9 +119,12 @@ fn reasons_are_readable() {
 fn single_names() {
     let config = ScoreConfig::default();
     let dob = full(1975, 8, 17);
-    // A single distinctive name within a longer listed name hits with date of birth and nationality.
+    // A single distinctive name within a longer listed name is possible with date of birth and nationality; a
+    // single name that is the whole listed name is a hit.
     let q = query("SUPARMAN", dob, "IDN", Direction::Departure);
     let c = candidate("SUPARMAN HADIWIJOYO", dob, "IDN", List::Cegah);
+    assert_eq!(score(&q, &c, &config).unwrap().outcome, Outcome::Possible);
+    let c = candidate("SUPARMAN", dob, "IDN", List::Cegah);
     assert_eq!(score(&q, &c, &config).unwrap().outcome, Outcome::Hit);
     // Without the date it is not even possible.
     let c = candidate("SUPARMAN HADIWIJOYO", None, "IDN", List::Cegah);
@@ -222,10 +167,10 @@ fn arbitrary_text_is_handled() {
 #[test]
 fn config() {
     let config: ScoreConfig = toml::from_str("hit = 0.95\npossible = 0.7").unwrap();
-    assert_eq!(config, ScoreConfig { hit: 0.95, possible: 0.7, report: 0.5 });
+    assert_eq!(config, ScoreConfig { hit: 0.95, possible: 0.7, report: 0.5, entries: 0 });
     assert!(config.validate().is_ok());
     assert!(toml::from_str::<ScoreConfig>("hits = 0.95").is_err());
-    let bad = ScoreConfig { hit: 0.5, possible: 0.7, report: 0.5 };
+    let bad = ScoreConfig { hit: 0.5, possible: 0.7, ..ScoreConfig::default() };
     assert!(bad.validate().is_err());
     let nan = ScoreConfig { hit: f32::NAN, ..ScoreConfig::default() };
     assert!(nan.validate().is_err());

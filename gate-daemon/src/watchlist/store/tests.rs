@@ -1,4 +1,6 @@
+use super::prepared::{decode_prepared, encode_prepared};
 use super::*;
+use crate::watchlist::{normalise, record};
 
 fn record() -> Record {
     let line = r#"{"entry_id":"CG-1","list":"cegah","names":["BUDI SANTOSO","BUDI S"],"date_of_birth":"1980-05","nationality":"IDN","sex":"M","documents":[{"number":"A1234567","issuing_state":"IDN"}],"reason_code":"R1","authority":"KPK"}"#;
@@ -26,6 +28,6 @@ fn a_full_date_finds_an_entry_that_knows_only_year_and_month() {
     let record = record();
     let keys = record_keys(&record);
     let name = normalise::normalise_name("BUDI SANTOSO");
-    let query = query_keys(std::slice::from_ref(&name), Some((1980, Some(5), Some(17))));
+    let query = query_keys(std::slice::from_ref(&name), Some((1980, Some(5), Some(17))), f32::NEG_INFINITY);
     assert!(query.iter().any(|(k, _)| keys.contains(k)));
 }
