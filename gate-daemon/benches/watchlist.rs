@@ -188,6 +188,41 @@ fn curve(store: &Store, variants: &[serde_json::Value], clean: &[serde_json::Val
     }
 }
 
+/// Runs `gate-daemon` as a child and returns its time and its own peak resident memory (its `VmHWM`, read until it
+/// exits: what getrusage gives for children also counts this process's memory, from which the child was spawned);
+/// exits when it fails.
+fn run_measured(command: &mut std::process::Command) -> (f64, f64) {
+    let t = Instant::now();
+    let spawned = command.stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped()).spawn();
+    let mut child = spawned.unwrap_or_else(|e| {
+        eprintln!("cannot run gate-daemon: {e}");
+        std::process::exit(1)
+    });
+    let status_file = format!("/proc/{}/status", child.id());
+    let high_water_kb = || {
+        let status = std::fs::read_to_string(&status_file).ok()?;
+        let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+        line.split_whitespace().nth(1)?.parse::<f64>().ok()
+    };
+    let mut peak_kb = 0.0f64;
+    while let Ok(None) = child.try_wait() {
+        peak_kb = peak_kb.max(high_water_kb().unwrap_or(0.0));
+        std::thread::sleep(std::time::Duration::from_millis(2));
+    }
+    let seconds = t.elapsed().as_secs_f64();
+    match child.wait_with_output() {
+        Ok(out) if out.status.success() => (seconds, peak_kb / 1024.0),
+        Ok(out) => {
+            eprintln!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+            std::process::exit(1)
+        }
+        Err(e) => {
+            eprintln!("gate-daemon: {e}");
+            std::process::exit(1)
+        }
+    }
+}
+
 fn main() {
     let entries = env("WATCHLIST_BENCH_ENTRIES", 1_000_000);
     let clean = env("WATCHLIST_BENCH_CLEAN", 100_000);
@@ -234,46 +269,9 @@ fn main() {
         std::process::exit(1);
     }
     drop(signed);
-    let t = Instant::now();
-    let spawned = std::process::Command::new(env!("CARGO_BIN_EXE_gate-daemon"))
-        .args(["watchlist", "import", "--json", "--public-key"])
-        .arg(&public_key)
-        .arg("--db")
-        .arg(&db_path)
-        .arg(&bundle_path)
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn();
-    let mut child = spawned.unwrap_or_else(|e| {
-        eprintln!("cannot run gate-daemon: {e}");
-        std::process::exit(1)
-    });
-    // The child's own high-water mark (VmHWM), read until it exits: what getrusage gives for children also counts
-    // this process's memory, from which the child was spawned.
-    let status_file = format!("/proc/{}/status", child.id());
-    let high_water_kb = || {
-        let status = std::fs::read_to_string(&status_file).ok()?;
-        let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-        line.split_whitespace().nth(1)?.parse::<f64>().ok()
-    };
-    let mut import_peak_kb = 0.0f64;
-    while let Ok(None) = child.try_wait() {
-        import_peak_kb = import_peak_kb.max(high_water_kb().unwrap_or(0.0));
-        std::thread::sleep(std::time::Duration::from_millis(2));
-    }
-    let import_s = t.elapsed().as_secs_f64();
-    let import_peak = import_peak_kb / 1024.0;
-    match child.wait_with_output() {
-        Ok(out) if out.status.success() => {}
-        Ok(out) => {
-            eprintln!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
-            std::process::exit(1)
-        }
-        Err(e) => {
-            eprintln!("gate-daemon: {e}");
-            std::process::exit(1)
-        }
-    }
+    let mut import = std::process::Command::new(env!("CARGO_BIN_EXE_gate-daemon"));
+    import.args(["watchlist", "import", "--json", "--public-key"]).arg(&public_key).arg("--db").arg(&db_path);
+    let (import_s, import_peak) = run_measured(import.arg(&bundle_path));
     let size_mb = std::fs::metadata(&db_path).map(|m| m.len() as f64 / 1e6).unwrap_or(0.0);
     let _ = std::fs::remove_file(&bundle_path);
     let store = Store::open(&db_path).unwrap_or_else(|e| {
@@ -342,6 +340,7 @@ fn main() {
         }
     }
     let rss_after = rss_mb("VmRSS:");
+
     if std::env::var_os("WATCHLIST_BENCH_CURVE").is_some() {
         curve(&store, variant_set, clean_set);
     }
@@ -357,6 +356,15 @@ fn main() {
     }
     scans.sort_by(f64::total_cmp);
 
+    let corpus = screen_corpus(&store, &config);
+    let index_keys = store.index_keys().unwrap_or(0);
+    // One `gate-daemon watchlist check` as a gate runs it, in a process of its own (redb lets one process at a
+    // time open the database).
+    drop(store);
+    let mut check = std::process::Command::new(env!("CARGO_BIN_EXE_gate-daemon"));
+    check.args(["watchlist", "check", "--json", "--direction", "departure", "--surname", "SANTOSO"]);
+    check.args(["--given-names", "BUDI", "--date-of-birth", "1980-05-12", "--nationality", "IDN", "--db"]);
+    let (check_s, check_peak) = run_measured(check.arg(&db_path));
     let p50 = percentile(&latencies, 0.5);
     let p99 = percentile(&latencies, 0.99);
     let scan50 = percentile(&scans, 0.5);
@@ -367,8 +375,14 @@ fn main() {
         "  import (gate-daemon watchlist import: verify + index + commit): {import_s:.1} s, peak memory \
          {import_peak:.0} MB"
     );
-    let _ = writeln!(out, "  on disk: {size_mb:.0} MB ({} index keys)", store.index_keys().unwrap_or(0));
-    let _ = writeln!(out, "  resident memory after {} checks: {rss_after:.0} MB", latencies.len());
+    let _ = writeln!(out, "  on disk: {size_mb:.0} MB ({} index keys)", index_keys);
+    let _ = writeln!(
+        out,
+        "  resident memory: this process after {} checks {rss_after:.0} MB; one `gate-daemon watchlist check` \
+         process {check_peak:.0} MB at its peak ({:.0} ms, start-up included)",
+        latencies.len(),
+        check_s * 1000.0
+    );
     let _ = writeln!(
         out,
         "  check through the index: p50 {p50:.0} us, p99 {p99:.0} us ({:.0} entries scored per clean traveller, {} at \
@@ -398,7 +412,6 @@ fn main() {
     for m in missed {
         let _ = writeln!(out, "    missed: {m}");
     }
-    let corpus = screen_corpus(&store, &config);
     let _ = writeln!(
         out,
         "  documented corpus planted in the list ({planted} entries): {} of {} variants found ({:.1} %), {} of {} near \
