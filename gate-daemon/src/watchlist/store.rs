@@ -3,9 +3,10 @@
 //! previous list in force.
 //!
 //! Tables: `meta` (version, creation time, entry count of the list in force), `records` (entry number → the record
-//! as JSON), `entries` (entry id → entry number), `postings` (index key → entry numbers, little-endian `u32`s) and
-//! `documents` (issuing state and document number → entry numbers) and `tokens` (canonical name token → how many
-//! entries hold it, which weighs the token by the information it carries).
+//! as JSON), `prepared` (entry number → what screening needs of it, without JSON), `entries` (entry id → entry
+//! number), `postings` (index key → entry numbers, little-endian `u32`s), `documents` (issuing state and document
+//! number → entry numbers), `tokens` (canonical name token → how many entries hold it, which gives the token its
+//! bits) and `names` (a whole name's key → how many entries bear exactly it).
 //!
 //! Index keys: each blocking key of each of a record's names ([`super::normalise::blocking_keys`]: every name
 //! token's phonetic key and the keys of neighbouring tokens joined), combined with each part of the date of birth the
@@ -48,6 +49,9 @@ const ENTRIES: TableDefinition<&str, u32> = TableDefinition::new("entries");
 const POSTINGS: TableDefinition<u64, &[u8]> = TableDefinition::new("postings");
 const DOCUMENTS: TableDefinition<&str, &[u8]> = TableDefinition::new("documents");
 const TOKENS: TableDefinition<&str, u32> = TableDefinition::new("tokens");
+/// How many entries bear exactly each whole name ([`whole_key`](super::normalise::whole_key)): read a few keys
+/// per screening, unlike `tokens`, which a screening process reads whole once.
+const NAMES: TableDefinition<&str, u32> = TableDefinition::new("names");
 const PREPARED: TableDefinition<u32, &[u8]> = TableDefinition::new("prepared");
 
 /// redb's cache of a process that reads the list (redb's default).
@@ -298,7 +302,7 @@ impl Store {
         let counts = self.cached_counts(&txn, info)?;
         let plan = plan(info, &counts);
         let mut whole_counts = HashMap::new();
-        if let Ok(table) = txn.open_table(TOKENS) {
+        if let Ok(table) = txn.open_table(NAMES) {
             for key in &plan.wholes {
                 let held = table.get(key.as_str()).map_err(|e| self.err(e))?.map_or(0, |v| v.value());
                 whole_counts.insert(key.clone(), held);
@@ -367,10 +371,7 @@ impl Store {
             counts.reserve(usize::try_from(table.len().map_err(|e| self.err(e))?).unwrap_or(0));
             for item in table.iter().map_err(|e| self.err(e))? {
                 let (k, v) = item.map_err(|e| self.err(e))?;
-                // Whole names are read one by one, for the traveller's names only.
-                if !k.value().starts_with('=') {
-                    counts.insert(k.value().into(), v.value());
-                }
+                counts.insert(k.value().into(), v.value());
             }
         }
         let counts = Arc::new(counts);

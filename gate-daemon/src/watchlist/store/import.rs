@@ -25,7 +25,7 @@ use super::super::normalise;
 use super::super::record::{DeltaOp, Record};
 use super::prepared::encode_prepared;
 use super::{
-    DOCUMENTS, ENTRIES, ImportReport, META, POSTINGS, PREPARED, RECORDS, Store, StoreError, TOKENS, decode_ids,
+    DOCUMENTS, ENTRIES, ImportReport, META, NAMES, POSTINGS, PREPARED, RECORDS, Store, StoreError, TOKENS, decode_ids,
     document_key, encode_ids, record_keys, unix_secs,
 };
 
@@ -109,6 +109,7 @@ impl Store {
         txn.delete_table(POSTINGS).map_err(|e| self.err(e))?;
         txn.delete_table(DOCUMENTS).map_err(|e| self.err(e))?;
         txn.delete_table(TOKENS).map_err(|e| self.err(e))?;
+        txn.delete_table(NAMES).map_err(|e| self.err(e))?;
         txn.delete_table(PREPARED).map_err(|e| self.err(e))?;
         let mut tokens: HashMap<String, u32> = HashMap::new();
         let mut postings = PostingSorter::new(&self.path, RUN_PAIRS);
@@ -142,7 +143,9 @@ impl Store {
         let mut table = txn.open_table(POSTINGS).map_err(|e| self.err(e))?;
         postings.write(|key, ids| table.insert(key, ids).map(drop).map_err(|e| self.err(e)))?;
         let mut table = txn.open_table(TOKENS).map_err(|e| self.err(e))?;
+        let mut names = txn.open_table(NAMES).map_err(|e| self.err(e))?;
         for (token, count) in tokens {
+            let table = if is_whole(&token) { &mut names } else { &mut table };
             table.insert(token.as_str(), count).map_err(|e| self.err(e))?;
         }
         Ok(count as u64)
@@ -160,6 +163,7 @@ impl Store {
         let mut postings = txn.open_table(POSTINGS).map_err(|e| self.err(e))?;
         let mut documents = txn.open_table(DOCUMENTS).map_err(|e| self.err(e))?;
         let mut tokens = txn.open_table(TOKENS).map_err(|e| self.err(e))?;
+        let mut names = txn.open_table(NAMES).map_err(|e| self.err(e))?;
         let mut next = records.last().map_err(|e| self.err(e))?.map_or(0, |(k, _)| k.value().saturating_add(1));
         let mut count = before;
         let mut unknown = None;
@@ -183,11 +187,12 @@ impl Store {
                             .map_err(|e| self.err(e))?;
                     }
                     for token in record_tokens(&record) {
-                        let held = tokens.get(token.as_str()).map_err(|e| self.err(e))?.map_or(0, |v| v.value());
+                        let table = if is_whole(&token) { &mut names } else { &mut tokens };
+                        let held = table.get(token.as_str()).map_err(|e| self.err(e))?.map_or(0, |v| v.value());
                         if held <= 1 {
-                            tokens.remove(token.as_str()).map_err(|e| self.err(e))?;
+                            table.remove(token.as_str()).map_err(|e| self.err(e))?;
                         } else {
-                            tokens.insert(token.as_str(), held - 1).map_err(|e| self.err(e))?;
+                            table.insert(token.as_str(), held - 1).map_err(|e| self.err(e))?;
                         }
                     }
                 }
@@ -214,8 +219,9 @@ impl Store {
                         update_ids(&mut documents, &key.as_str(), |ids| ids.push(id)).map_err(|e| self.err(e))?;
                     }
                     for token in record_tokens(record) {
-                        let held = tokens.get(token.as_str()).map_err(|e| self.err(e))?.map_or(0, |v| v.value());
-                        tokens.insert(token.as_str(), held.saturating_add(1)).map_err(|e| self.err(e))?;
+                        let table = if is_whole(&token) { &mut names } else { &mut tokens };
+                        let held = table.get(token.as_str()).map_err(|e| self.err(e))?.map_or(0, |v| v.value());
+                        table.insert(token.as_str(), held.saturating_add(1)).map_err(|e| self.err(e))?;
                     }
                     count += 1;
                 }
@@ -233,8 +239,13 @@ impl Store {
     }
 }
 
-/// What a record adds to the `tokens` table, each once: the canonical name tokens of its names, and the whole
-/// key of each name ([`normalise::whole_key`]).
+/// Whether a key of [`record_tokens`] is a whole name's (for the `names` table) rather than a token's (for
+/// `tokens`).
+fn is_whole(token: &str) -> bool {
+    token.starts_with('=')
+}
+
+/// The canonical name tokens and whole keys of a record's names, each once.
 fn record_tokens(record: &Record) -> BTreeSet<String> {
     let mut tokens = BTreeSet::new();
     for name in &record.names {
