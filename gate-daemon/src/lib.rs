@@ -4,6 +4,7 @@
 
 pub mod chip;
 pub mod cli;
+pub mod crossing;
 pub mod error;
 pub mod face;
 pub mod face_cli;
