@@ -31,39 +31,20 @@ pub struct Screening {
     pub elapsed: Duration,
 }
 
-/// A list record prepared for scoring.
+/// A list record prepared for scoring, as the index's prepared form of it would be.
 pub fn candidate(record: &Record) -> Candidate {
-    Candidate {
-        names: record.names.iter().map(|n| normalise::normalise_name(n)).collect(),
-        date_of_birth: record.date_of_birth.map(|d| BirthDate { year: d.year, month: d.month, day: d.day }),
-        nationality: record.nationality.as_ref().map(|c| c.as_str().to_string()),
-        sex: match record.sex {
-            Some(super::record::Sex::Female) => Some(Sex::Female),
-            Some(super::record::Sex::Male) => Some(Sex::Male),
-            _ => None,
-        },
-        list: match record.list {
-            ListKind::Cegah => List::Cegah,
-            ListKind::Tangkal => List::Tangkal,
-        },
-        documents: record
-            .documents
-            .iter()
-            .map(|d| TravelDocument { number: d.number.clone(), issuing_state: d.issuing_state.as_str().to_string() })
-            .collect(),
-    }
+    prepared_candidate(&store::prepare(record))
 }
 
 fn screen_records(query: &Query, records: &[Record], config: &ScoreConfig, started: Instant) -> Screening {
-    let mut matches: Vec<Found> = records
+    let found = records
         .iter()
         .filter_map(|r| {
             let m = score::score(query, &candidate(r), config)?;
             (m.outcome != Outcome::Clear).then(|| Found { entry_id: r.entry_id.clone(), list: r.list, matched: m })
         })
         .collect();
-    matches.sort_by(|a, b| b.matched.score.total_cmp(&a.matched.score).then_with(|| a.entry_id.cmp(&b.entry_id)));
-    let result = matches.first().map_or(Outcome::Clear, |f| f.matched.outcome);
+    let (result, matches) = sorted(found);
     Screening { result, matches, scored: records.len(), elapsed: started.elapsed() }
 }
 
