@@ -13,6 +13,7 @@
 
 pub mod camera;
 pub mod card;
+pub mod gate;
 pub mod mrz_reader;
 
 use std::path::PathBuf;

@@ -4,6 +4,8 @@
 //! the console, the audit, the metrics and the simulator's scenarios key on (CLI.md, "Referral reasons"), and the
 //! bilingual display messages the traveller reads.
 
+pub mod policy;
+
 /// Why the gate sends a traveller to an officer instead of opening the exit door.
 ///
 /// Security is fail-closed: every failure or missing piece maps to one of these, never to a pass.
