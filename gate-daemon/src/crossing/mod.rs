@@ -4,7 +4,11 @@
 //! the console, the audit, the metrics and the simulator's scenarios key on (CLI.md, "Referral reasons"), and the
 //! bilingual display messages the traveller reads.
 
+pub mod counter;
+pub mod io;
+pub mod machine;
 pub mod policy;
+pub mod safety;
 
 /// Why the gate sends a traveller to an officer instead of opening the exit door.
 ///
