@@ -10,6 +10,7 @@ pub mod face;
 pub mod face_cli;
 pub mod output;
 pub mod read;
+pub mod run;
 pub mod verify_sod;
 pub mod watchlist;
 

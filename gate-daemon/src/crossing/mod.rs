@@ -77,6 +77,12 @@ impl Referral {
         Referral::Officer,
     ];
 
+    /// The reason whose code is `code`.
+    #[must_use]
+    pub fn from_code(code: &str) -> Option<Referral> {
+        Referral::ALL.into_iter().find(|r| r.as_str() == code)
+    }
+
     /// The stable code shared by scenarios, the console, the audit and the metrics (CLI.md).
     pub fn as_str(self) -> &'static str {
         match self {

@@ -31,6 +31,27 @@ pub struct Screening {
     pub elapsed: Duration,
 }
 
+/// The query for the holder of a document, from its MRZ (or DG1): the name as printed, the date of birth placed
+/// against `today`, nationality, sex, and the document itself.
+pub fn query_from_mrz(mrz: &mrtd::mrz::Mrz, direction: score::Direction, today: mrtd::mrz::Ymd) -> Query {
+    let name = format!("{} {}", mrz.surname(), mrz.given_names());
+    Query {
+        names: vec![normalise::normalise_name(&name)],
+        date_of_birth: mrz.birth_date(today).map(|(y, m, d)| BirthDate::full(y, m, d)),
+        nationality: Some(mrz.nationality().trim_end_matches('<').to_owned()),
+        sex: match mrz.sex() {
+            mrtd::mrz::Sex::Male => Some(Sex::Male),
+            mrtd::mrz::Sex::Female => Some(Sex::Female),
+            _ => None,
+        },
+        documents: vec![TravelDocument {
+            number: mrz.document_number().to_owned(),
+            issuing_state: mrz.issuing_state().trim_end_matches('<').to_owned(),
+        }],
+        direction,
+    }
+}
+
 /// A list record prepared for scoring, as the index's prepared form of it would be.
 pub fn candidate(record: &Record) -> Candidate {
     prepared_candidate(&store::prepare(record))

@@ -332,32 +332,34 @@ pub fn check_command(args: &CheckArgs) -> ExitCode {
         Err(message) => return crate::output::fail(args.json, 2, "config_invalid", &message),
     };
     let direction = if args.direction == "arrival" { Direction::Arrival } else { Direction::Departure };
-    let mut names = Vec::new();
-    let mut date_of_birth = None;
-    let mut nationality = args.nationality.clone();
-    let mut documents = Vec::new();
+    let mut query = Query {
+        names: Vec::new(),
+        date_of_birth: None,
+        nationality: None,
+        sex: None,
+        documents: Vec::new(),
+        direction,
+    };
     if !args.mrz.is_empty() {
         let mrz = match mrtd::mrz::Mrz::parse(&args.mrz) {
             Ok(m) => m,
             Err(e) => return crate::output::fail(args.json, 2, "mrz_invalid", &format!("the MRZ is not valid: {e}")),
         };
-        names.push(format!("{} {}", mrz.surname(), mrz.given_names()));
-        date_of_birth = mrz.birth_date_iso(crate::cli::today()).and_then(|d| birth_date(&d));
-        nationality = nationality.or_else(|| Some(mrz.nationality().to_string()));
-        documents.push(TravelDocument {
-            number: mrz.document_number().to_string(),
-            issuing_state: mrz.issuing_state().to_string(),
-        });
+        query = super::check::query_from_mrz(&mrz, direction, crate::cli::today());
     }
+    if args.nationality.is_some() {
+        query.nationality = args.nationality.clone();
+    }
+    let mut names = Vec::new();
     if args.surname.is_some() || args.given_names.is_some() {
         names.push(format!("{} {}", args.surname.as_deref().unwrap_or(""), args.given_names.as_deref().unwrap_or("")));
     }
-    if names.iter().all(|n| n.trim().is_empty()) && args.document_number.is_none() {
+    if query.names.is_empty() && names.iter().all(|n| n.trim().is_empty()) && args.document_number.is_none() {
         return crate::output::fail(args.json, 2, "usage", "give the traveller's --mrz, or --surname/--given-names");
     }
     if let Some(text) = &args.date_of_birth {
         match birth_date(text) {
-            Some(d) => date_of_birth = Some(d),
+            Some(d) => query.date_of_birth = Some(d),
             None => {
                 let message = format!("--date-of-birth {text}: give YYYY-MM-DD, YYYY-MM or YYYY");
                 return crate::output::fail(args.json, 2, "usage", &message);
@@ -365,17 +367,10 @@ pub fn check_command(args: &CheckArgs) -> ExitCode {
         }
     }
     if let Some(number) = &args.document_number {
-        let state = args.issuing_state.clone().or_else(|| nationality.clone()).unwrap_or_default();
-        documents.push(TravelDocument { number: number.clone(), issuing_state: state });
+        let state = args.issuing_state.clone().or_else(|| query.nationality.clone()).unwrap_or_default();
+        query.documents.push(TravelDocument { number: number.clone(), issuing_state: state });
     }
-    let query = Query {
-        names: names.iter().map(|n| super::normalise::normalise_name(n)).collect(),
-        date_of_birth,
-        nationality,
-        sex: None,
-        documents,
-        direction,
-    };
+    query.names.extend(names.iter().map(|n| super::normalise::normalise_name(n)));
     let score_config = ScoreConfig { hit: config.hit, possible: config.possible, ..ScoreConfig::default() };
     if let Err(e) = score_config.validate() {
         return crate::output::fail(args.json, 2, "config_invalid", &e.to_string());
