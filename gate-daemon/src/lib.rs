@@ -4,6 +4,7 @@
 
 pub mod chip;
 pub mod cli;
+pub mod config;
 pub mod crossing;
 pub mod error;
 pub mod face;

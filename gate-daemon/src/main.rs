@@ -13,6 +13,8 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// The gate controller daemon (systemd Type=notify).
+    Run(gate_daemon::run::cli::RunArgs),
     /// Reads the e-passport in the PC/SC reader.
     ReadChip(gate_daemon::cli::ReadChipArgs),
     /// Passive Authentication of an EF.SOD and data groups, offline.
@@ -42,12 +44,23 @@ enum WatchlistCommand {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if let Command::Run(args) = &cli.command {
+        // The daemon logs to stdout, which systemd hands to the journal; GATE_LOG overrides the configured level.
+        let level = gate_daemon::config::Config::load(&args.config).map_or_else(|_| "info".to_owned(), |c| c.log.level);
+        tracing_subscriber::fmt()
+            .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("GATE_LOG").unwrap_or_else(|_| level.into()))
+            .with_writer(std::io::stdout)
+            .with_ansi(false)
+            .init();
+        return gate_daemon::run::cli::run_command(args);
+    }
     // Logs go to stderr so that stdout carries only the command's output (one JSON object with --json).
     tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("GATE_LOG").unwrap_or_else(|_| "warn".into()))
         .with_writer(std::io::stderr)
         .init();
     match cli.command {
+        Command::Run(args) => gate_daemon::run::cli::run_command(&args),
         Command::ReadChip(args) => gate_daemon::cli::read_chip_command(&args),
         Command::VerifySod(args) => gate_daemon::verify_sod::verify_sod_command(&args),
         Command::FaceMatch(args) => gate_daemon::face_cli::face_match_command(&args),

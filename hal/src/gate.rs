@@ -5,6 +5,10 @@
 //! always the *logical* one (`true` = active: door driven open, lock engaged, beam broken, sensor seeing something),
 //! whatever the electrical polarity of the line; the pin map says which lines are active low.
 
+use embedded_hal::digital::{InputPin, OutputPin};
+
+use crate::{Error, Operation};
+
 /// One of the two doors of the mantrap.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Door {
@@ -253,9 +257,71 @@ impl Levels {
     }
 }
 
+/// The gate's lines as embedded-hal pins, one per [`Output`] and [`Input`] (in their `ALL` order), with each
+/// line's polarity: the board's character device, a Raspberry Pi and the simulator all come down to this.
+#[derive(Debug)]
+pub struct GateIo<O, I> {
+    outputs: [O; 7],
+    inputs: [I; 12],
+    out_active_low: [bool; 7],
+    in_active_low: [bool; 12],
+}
+
+impl<O: OutputPin, I: InputPin> GateIo<O, I> {
+    /// The lines, in [`Output::ALL`] and [`Input::ALL`] order, with which of them are active low.
+    pub fn new(outputs: [O; 7], inputs: [I; 12], out_active_low: [bool; 7], in_active_low: [bool; 12]) -> Self {
+        GateIo { outputs, inputs, out_active_low, in_active_low }
+    }
+
+    /// Sets `output` to the logical level `active`.
+    ///
+    /// # Errors
+    /// [`Error::Gpio`] naming the line when the pin refuses.
+    pub fn write(&mut self, output: Output, active: bool) -> Result<(), Error> {
+        let low = self.out_active_low.get(output.index()).copied().unwrap_or(false);
+        let pin = self
+            .outputs
+            .get_mut(output.index())
+            .ok_or(Error::Gpio { line: output.name(), operation: Operation::GpioWrite })?;
+        let high = active != low;
+        let done = if high { pin.set_high() } else { pin.set_low() };
+        done.map_err(|_| Error::Gpio { line: output.name(), operation: Operation::GpioWrite })
+    }
+
+    /// Sets every output, by [`Output::index`].
+    ///
+    /// # Errors
+    /// As [`GateIo::write`], for the first line that refuses.
+    pub fn write_all(&mut self, levels: &[bool; 7]) -> Result<(), Error> {
+        for output in Output::ALL {
+            self.write(output, levels.get(output.index()).copied().unwrap_or(false))?;
+        }
+        Ok(())
+    }
+
+    /// Reads every input's logical level.
+    ///
+    /// # Errors
+    /// [`Error::Gpio`] naming the first line that cannot be read.
+    pub fn read_levels(&mut self) -> Result<Levels, Error> {
+        let mut levels = Levels::default();
+        for input in Input::ALL {
+            let low = self.in_active_low.get(input.index()).copied().unwrap_or(false);
+            let fail = Error::Gpio { line: input.name(), operation: Operation::GpioRead };
+            let pin = self
+                .inputs
+                .get_mut(input.index())
+                .ok_or(Error::Gpio { line: input.name(), operation: Operation::GpioRead })?;
+            let high = pin.is_high().map_err(|_| fail)?;
+            levels.set(input, high != low);
+        }
+        Ok(levels)
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::{Door, Input, Levels, Output};
+    use super::{Door, GateIo, Input, Levels, Output};
 
     #[test]
     fn names_round_trip_and_indices_follow_all() {
@@ -278,5 +344,50 @@ mod tests {
         assert!(a.get(Input::Mantrap) && a.get(Input::Emergency) && !a.get(Input::BeamA));
         let b = a.with(Input::Mantrap, false).with(Input::BeamA, true);
         assert_eq!(a.changes(b).collect::<Vec<_>>(), vec![Input::Mantrap, Input::BeamA]);
+    }
+
+    /// A pin of the test: a shared level.
+    struct Pin(std::rc::Rc<std::cell::Cell<bool>>);
+
+    impl embedded_hal::digital::ErrorType for Pin {
+        type Error = embedded_hal::digital::ErrorKind;
+    }
+    impl embedded_hal::digital::OutputPin for Pin {
+        fn set_low(&mut self) -> Result<(), Self::Error> {
+            self.0.set(false);
+            Ok(())
+        }
+        fn set_high(&mut self) -> Result<(), Self::Error> {
+            self.0.set(true);
+            Ok(())
+        }
+    }
+    impl embedded_hal::digital::InputPin for Pin {
+        fn is_high(&mut self) -> Result<bool, Self::Error> {
+            Ok(self.0.get())
+        }
+        fn is_low(&mut self) -> Result<bool, Self::Error> {
+            Ok(!self.0.get())
+        }
+    }
+
+    #[test]
+    fn active_low_lines_are_inverted_both_ways() {
+        let cells: Vec<_> = (0..19).map(|_| std::rc::Rc::new(std::cell::Cell::new(false))).collect();
+        let outputs: [Pin; 7] = std::array::from_fn(|n| Pin(cells[n].clone()));
+        let inputs: [Pin; 12] = std::array::from_fn(|n| Pin(cells[7 + n].clone()));
+        let mut out_low = [false; 7];
+        out_low[Output::ExitLock.index()] = true;
+        let mut in_low = [false; 12];
+        in_low[Input::Emergency.index()] = true;
+        let mut io = GateIo::new(outputs, inputs, out_low, in_low);
+        io.write(Output::ExitLock, true).unwrap();
+        io.write(Output::EntryLock, true).unwrap();
+        assert!(!cells[Output::ExitLock.index()].get() && cells[Output::EntryLock.index()].get());
+        // Every input electrically low: only the active-low emergency line reads active.
+        let levels = io.read_levels().unwrap();
+        assert_eq!(Input::ALL.into_iter().filter(|i| levels.get(*i)).collect::<Vec<_>>(), vec![Input::Emergency]);
+        cells[7 + Input::Mantrap.index()].set(true);
+        assert!(io.read_levels().unwrap().get(Input::Mantrap));
     }
 }

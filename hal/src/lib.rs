@@ -15,6 +15,7 @@ pub mod camera;
 pub mod card;
 pub mod gate;
 pub mod mrz_reader;
+pub mod sim_link;
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -48,6 +49,10 @@ pub enum Operation {
     CameraStart,
     /// Capturing a frame.
     CameraCapture,
+    /// Reading a GPIO line.
+    GpioRead,
+    /// Writing a GPIO line.
+    GpioWrite,
 }
 
 impl std::fmt::Display for Operation {
@@ -64,6 +69,8 @@ impl std::fmt::Display for Operation {
             Self::CameraFormat => "setting the camera's format",
             Self::CameraStart => "starting the camera's stream",
             Self::CameraCapture => "capturing a frame",
+            Self::GpioRead => "reading a GPIO line",
+            Self::GpioWrite => "writing a GPIO line",
         })
     }
 }
@@ -212,4 +219,18 @@ pub enum Error {
     /// A frame was asked for from a camera that is not started.
     #[error("the camera is not started")]
     CameraNotStarted,
+    /// A GPIO line failed.
+    #[error("the GPIO line {line} failed while {operation}")]
+    Gpio {
+        /// The line's name in the pin map.
+        line: &'static str,
+        /// What was under way.
+        operation: Operation,
+    },
+    /// The link to the simulated gate failed or carried something malformed.
+    #[error("the link to the simulated gate: {what}")]
+    SimLink {
+        /// What went wrong.
+        what: String,
+    },
 }

@@ -93,6 +93,15 @@ pub enum OfficerCommand {
 }
 
 impl OfficerCommand {
+    /// Every command.
+    pub const ALL: [OfficerCommand; 5] = [
+        OfficerCommand::ReleaseExit,
+        OfficerCommand::SendBack,
+        OfficerCommand::Reset,
+        OfficerCommand::CloseLane,
+        OfficerCommand::OpenLane,
+    ];
+
     /// The command's name in the audit trail and the console.
     #[must_use]
     pub fn as_str(self) -> &'static str {

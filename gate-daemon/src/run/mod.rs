@@ -11,6 +11,7 @@
 //! ([`Settings`] and [`run`]).
 
 pub mod chip;
+pub mod cli;
 pub mod face;
 pub mod log;
 pub mod screen;
@@ -48,6 +49,20 @@ pub trait Lines: Send {
     /// # Errors
     /// The hardware's error when a line cannot be written.
     fn write(&mut self, outputs: &Outputs) -> Result<(), hal::Error>;
+}
+
+impl<O, I> Lines for hal::gate::GateIo<O, I>
+where
+    O: embedded_hal::digital::OutputPin + Send,
+    I: embedded_hal::digital::InputPin + Send,
+{
+    fn read_levels(&mut self) -> Result<Levels, hal::Error> {
+        hal::gate::GateIo::read_levels(self)
+    }
+
+    fn write(&mut self, outputs: &Outputs) -> Result<(), hal::Error> {
+        self.write_all(outputs)
+    }
 }
 
 /// What the loop needs that comes from the configuration.
