@@ -6,6 +6,7 @@ pub mod camera;
 pub mod chip;
 pub mod cli;
 pub mod error;
+pub mod gate;
 pub mod keys;
 pub mod passport;
 pub mod pki;
