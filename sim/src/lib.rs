@@ -10,6 +10,8 @@ pub mod gate;
 pub mod keys;
 pub mod passport;
 pub mod pki;
+pub mod rig;
+pub mod scenario;
 pub mod watchlist;
 
 pub use error::Error;

@@ -26,6 +26,14 @@ enum Command {
     },
     /// Serves a passport's chip to pcscd through the vpcd driver until stopped.
     Chip(sim::chip::ChipArgs),
+    /// Runs the daemon against the simulated gate through a scenario file and prints each traveller's outcome.
+    Scenario(sim::rig::ScenarioArgs),
+    /// The whole gate, end to end, on the simulator.
+    Demo {
+        /// Print one JSON object.
+        #[arg(long)]
+        json: bool,
+    },
     /// Synthetic watchlists and traveller populations.
     Watchlist {
         #[command(subcommand)]
@@ -86,6 +94,8 @@ fn main() -> ExitCode {
         Command::Pki { command: PkiCommand::Init { dir, force, json } } => sim::pki::init_command(&dir, force, json),
         Command::Passport { command: PassportCommand::Make(args) } => sim::passport::make_command(&args),
         Command::Chip(args) => sim::chip::chip_command(&args),
+        Command::Scenario(args) => sim::rig::scenario_command(&args),
+        Command::Demo { json } => sim::rig::demo_command(json),
         Command::Watchlist { command: WatchlistCommand::Generate(args) } => sim::watchlist::generate_command(&args),
     }
 }
