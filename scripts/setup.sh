@@ -6,7 +6,7 @@
 # Quiet when everything is already there; needs root (or sudo) only when something is missing.
 set -euo pipefail
 
-packages=(pcscd libpcsclite-dev vsmartcard-vpcd pkg-config openssl libopenjp2-tools python3 python3-venv curl ca-certificates)
+packages=(pcscd libpcsclite-dev vsmartcard-vpcd pkg-config openssl libopenjp2-tools python3 python3-venv curl ca-certificates systemd)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -43,7 +43,7 @@ pub enum Behaviour {
     Normal,
     /// Walks at 0.5 m/s.
     Slow,
-    /// Comes into the mantrap, then turns and walks back out before the face is taken.
+    /// Steps onto the beams inside the entry door, then turns and walks back out.
     TurnsBack,
     /// A child: a smaller body.
     Child,
@@ -76,8 +76,8 @@ struct Person {
     speed: f64,
     behaviour: Behaviour,
     phase: Phase,
-    /// Follows this traveller at 0.5 m, without a passport of their own.
-    follows: Option<TravellerId>,
+    /// Follows this traveller at this distance (centre to centre, metres), without a passport of their own.
+    follows: Option<(TravellerId, f64)>,
     /// Time spent in the mantrap.
     inside: Duration,
 }
@@ -212,8 +212,8 @@ impl GateModel {
         self.people.len() - 1
     }
 
-    /// Adds a person who walks 0.5 m behind `leader` through whatever door the leader takes (`gap` 0 walks side by
-    /// side, as two people together).
+    /// Adds a person who walks `gap` metres (centre to centre) behind `leader` through whatever door the leader
+    /// takes: 0.6 is a tailgater close behind, 0.45 two people pressed together.
     pub fn add_follower(&mut self, leader: TravellerId, gap: f64) -> TravellerId {
         let x = self.people.get(leader).map_or(START_X, |p| p.x) - gap;
         self.people.push(Person {
@@ -222,7 +222,7 @@ impl GateModel {
             speed: 1.2,
             behaviour: Behaviour::Normal,
             phase: Phase::Approaching,
-            follows: Some(leader),
+            follows: Some((leader, gap)),
             inside: Duration::ZERO,
         });
         self.people.len() - 1
@@ -312,12 +312,13 @@ impl GateModel {
         let exit_open = self.door_position(Door::Exit) >= PASSABLE;
         let leaders: Vec<(f64, Phase)> = self.people.iter().map(|p| (p.x, p.phase)).collect();
         for p in &mut self.people {
-            let leader = p.follows.and_then(|l| leaders.get(l).copied());
+            let gap = p.follows.map_or(0.5, |(_, g)| g);
+            let leader = p.follows.and_then(|(l, _)| leaders.get(l).copied());
             p.phase = next_phase(p, leader, entry_open, exit_open);
             let target = match p.phase {
-                Phase::Approaching => leader.map_or(READER_X, |(x, _)| x - 0.5),
+                Phase::Approaching => leader.map_or(READER_X, |(x, _)| x - gap),
                 Phase::AtReader => READER_X,
-                Phase::Entering | Phase::InMantrap => leader.map_or(CAMERA_X, |(x, _)| x - 0.5).max(MANTRAP.0 + 0.3),
+                Phase::Entering | Phase::InMantrap => leader.map_or(CAMERA_X, |(x, _)| x - gap).max(MANTRAP.0 + 0.3),
                 Phase::Leaving(Some(Door::Exit)) => GONE_OUT_X,
                 Phase::Leaving(_) => GONE_BACK_X,
                 Phase::Gone(_) => p.x,
@@ -363,11 +364,10 @@ fn next_phase(p: &Person, leader: Option<(f64, Phase)>, entry_open: bool, exit_o
     match p.phase {
         Phase::Approaching if (p.x - READER_X).abs() < 1e-6 => Phase::AtReader,
         Phase::AtReader if entry_open => Phase::Entering,
+        // Turns on the beams, before the door behind has closed, and walks back out.
+        Phase::Entering if p.behaviour == Behaviour::TurnsBack && p.x >= BEAM_B => Phase::Leaving(Some(Door::Entry)),
         Phase::Entering if (p.x - CAMERA_X).abs() < 1e-6 => Phase::InMantrap,
         Phase::Entering | Phase::InMantrap if exit_open => Phase::Leaving(Some(Door::Exit)),
-        Phase::InMantrap if p.behaviour == Behaviour::TurnsBack && p.inside >= Duration::from_millis(500) => {
-            Phase::Leaving(Some(Door::Entry))
-        }
         Phase::InMantrap if entry_open && p.inside >= Duration::from_secs(2) => Phase::Leaving(Some(Door::Entry)),
         Phase::Leaving(Some(Door::Entry)) if !entry_open && p.x > ENTRY_PLANE => Phase::Leaving(Some(Door::Entry)),
         phase => phase,

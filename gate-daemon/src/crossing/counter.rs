@@ -5,7 +5,9 @@
 //! mirror image. A body that steps onto the beams and back, clearing them on the side it came from, counts neither
 //! way.
 //!
-//! Two people close together may keep the pair broken without a gap, so the counter also measures how long the
+//! Two people close behind each other may keep the pair broken without a gap; each of them still breaks beam A
+//! afresh, and a passage counts every fresh break of A. Bodies pressed together may not even leave A a gap, so the
+//! counter also measures how long the
 //! pair stays broken at a stretch: longer than one person takes at the slowest walk ([`Counter::new`]'s
 //! `longest_single`) means more than one body went through, whatever the edges said.
 
@@ -23,6 +25,8 @@ pub struct Counter {
     a_cleared_first: Option<bool>,
     /// Since when the pair has been broken without a gap.
     broken_since: Option<Duration>,
+    /// How often beam A was broken afresh in the current stretch: each is a body coming in at the door.
+    a_breaks: u32,
     inward: u32,
     outward: u32,
     crowded: bool,
@@ -39,6 +43,7 @@ impl Counter {
             entered_outer: None,
             a_cleared_first: None,
             broken_since: None,
+            a_breaks: 0,
             inward: 0,
             outward: 0,
             crowded: false,
@@ -61,6 +66,9 @@ impl Counter {
                 return;
             }
             self.a = broken;
+            if broken {
+                self.a_breaks += 1;
+            }
             if !broken && self.b {
                 self.a_cleared_first = Some(true);
             }
@@ -78,12 +86,14 @@ impl Counter {
             (false, true) => {
                 self.broken_since = Some(now);
                 self.entered_outer = Some(outer);
+                self.a_breaks = u32::from(outer && broken);
             }
             (true, false) => {
                 // In from the hall and out on the far side is a passage in; the mirror image a passage out; in
                 // and back out on the same side, nothing.
                 match (self.entered_outer.take(), self.a_cleared_first.take()) {
-                    (Some(true), Some(true)) => self.inward += 1,
+                    // Bodies close behind each other keep the pair broken, but each breaks A afresh.
+                    (Some(true), Some(true)) => self.inward += self.a_breaks.max(1),
                     (Some(false), Some(false)) => self.outward += 1,
                     _ => {}
                 }
@@ -178,6 +188,18 @@ mod tests {
         ]);
         assert_eq!(two.inward(), 2);
         assert!(two.more_than_one());
+        // Close behind: B is still broken by the first when the second breaks A again.
+        let close = run(&[
+            (0, true, true),
+            (150, false, true),
+            (400, true, false),
+            (500, true, true),
+            (550, false, false),
+            (560, false, true),
+            (800, true, false),
+            (950, false, false),
+        ]);
+        assert_eq!(close.inward(), 2);
         // Close behind: the pair never clears between them, but stays broken too long for one body.
         let mut close = run(&[(0, true, true), (150, false, true)]);
         close.tick(ms(1400));

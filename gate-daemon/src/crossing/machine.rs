@@ -287,9 +287,7 @@ impl Crossing {
         } else if self.occupied() || interrupted {
             // A crossing was cut short (the daemon restarted mid-crossing), or someone is inside: let them out
             // the way they came, and call an officer.
-            self.crossing += 1;
-            self.crossing_since = Some(self.now);
-            self.decided = false;
+            self.begin_crossing();
             let at = if self.occupied() { Where::Inside } else { Where::Outside };
             self.refer(Referral::Timeout, at);
         } else {
@@ -386,9 +384,18 @@ impl Crossing {
             State::OutOfService { reason } => {
                 if reason == Referral::ObjectLeft && !self.occupied() {
                     self.reset();
+                } else if let Event::Mrz(_) = event {
+                    // A traveller who lays a passport on a lane out of service is sent to an officer, with why.
+                    self.begin_crossing();
+                    self.refer(reason, Where::Outside);
                 }
             }
-            State::LaneClosed => {}
+            State::LaneClosed => {
+                if let Event::Mrz(_) = event {
+                    self.begin_crossing();
+                    self.refer(Referral::Officer, Where::Outside);
+                }
+            }
         }
     }
 
@@ -470,14 +477,18 @@ impl Crossing {
         }
     }
 
+    fn begin_crossing(&mut self) {
+        self.crossing += 1;
+        self.crossing_since = Some(self.now);
+        self.step_since = self.now;
+        self.decided = false;
+        self.record(Record::CrossingStarted { crossing: self.crossing });
+    }
+
     fn on_idle(&mut self, event: &Event) {
         match event {
             Event::Mrz(result) => {
-                self.crossing += 1;
-                self.crossing_since = Some(self.now);
-                self.step_since = self.now;
-                self.decided = false;
-                self.record(Record::CrossingStarted { crossing: self.crossing });
+                self.begin_crossing();
                 match result {
                     Ok(()) if self.occupied() => {
                         // The mantrap is not empty: nobody may come in until it is.
