@@ -339,6 +339,19 @@ mod tests {
     }
 
     #[test]
+    fn the_shipped_example_loads_and_is_the_defaults() {
+        let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("../systemd/gate.toml");
+        let c = Config::load(&file).unwrap();
+        let d = Config::from_toml_str("", Path::new("x.toml")).unwrap();
+        assert_eq!(c.gate, d.gate);
+        assert_eq!(
+            (c.hardware, c.reader, c.document_reader, c.face, c.trust, c.log),
+            (d.hardware, d.reader, d.document_reader, d.face, d.trust, d.log)
+        );
+        assert_eq!(c.gate_name, "T3-D-07");
+    }
+
+    #[test]
     fn an_empty_file_is_the_defaults() {
         let c = Config::from_toml_str("", Path::new("x.toml")).unwrap();
         assert_eq!(c.hardware.backend, Backend::Board);

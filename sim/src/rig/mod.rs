@@ -171,6 +171,11 @@ pub async fn run(scenario: &Scenario, dir: &Path) -> Result<Report, RigError> {
     let keys = dir.join("authority");
     let bundle = dir.join("list.bundle");
     let db = dir.join("watchlist.redb");
+    // A kept rig folder is reused: a fresh authority and list for every run.
+    let _ = std::fs::remove_dir_all(&keys);
+    let _ = std::fs::remove_file(&bundle);
+    let _ = std::fs::remove_file(&db);
+    let _ = std::fs::remove_file(dir.join("crossing"));
     let s = |p: &Path| p.display().to_string();
     run_tool(&bin, &["watchlist", "keygen", "--out", &s(&keys)])?;
     run_tool(
@@ -224,9 +229,17 @@ pub async fn run(scenario: &Scenario, dir: &Path) -> Result<Report, RigError> {
     tokio::spawn(serve_link(listener, shared.clone(), link_up.clone()));
 
     let vpcd_addr = format!("127.0.0.1:{}", pcscd.vpcd_port());
-    let started = Instant::now();
     let mut tail = EventTail::new(&events_path);
     let mut events = Vec::new();
+    // The first traveller comes once the daemon is up and invites them; scenario time starts then.
+    wait_ready(&shared, &mut tail, &mut events).await;
+    if !ready(&events) {
+        return Err(fail("gate-daemon run")(format!(
+            "the daemon did not become ready; see {}",
+            dir.join("daemon.log").display()
+        )));
+    }
+    let started = Instant::now();
     let mut outcomes = Vec::new();
     let mut timed = scenario.events.iter().peekable();
     let mut pcscd = pcscd;
@@ -255,15 +268,15 @@ pub async fn run(scenario: &Scenario, dir: &Path) -> Result<Report, RigError> {
             tokio::time::sleep(STEP).await;
             lock(&shared.model).advance(STEP);
             for e in tail.poll() {
-                if e["event"] == "decided" && decided.is_none() {
-                    let outcome = if e["outcome"] == "pass" {
+                if field(&e, "event") == "decided" && decided.is_none() {
+                    let outcome = if field(&e, "outcome") == "pass" {
                         "pass".to_owned()
                     } else {
-                        format!("refer:{}", e["reason"].as_str().unwrap_or("?"))
+                        format!("refer:{}", field(&e, "reason").as_str().unwrap_or("?"))
                     };
-                    decided = Some((outcome, e["elapsed_ms"].as_u64()));
-                } else if e["event"] == "refer" && decided.is_some() {
-                    after_seen.push(e["reason"].as_str().unwrap_or("?").to_owned());
+                    decided = Some((outcome, field(&e, "elapsed_ms").as_u64()));
+                } else if field(&e, "event") == "refer" && decided.is_some() {
+                    after_seen.push(field(&e, "reason").as_str().unwrap_or("?").to_owned());
                 }
                 events.push(e);
             }
@@ -306,7 +319,8 @@ pub async fn run(scenario: &Scenario, dir: &Path) -> Result<Report, RigError> {
                 let since = *gone_at.get_or_insert_with(Instant::now);
                 // Wait for the gate to finish with this traveller, and for what it reports after.
                 let settle = if t.expect_after.is_some() { Duration::from_secs(8) } else { Duration::from_secs(2) };
-                if since.elapsed() >= settle {
+                // A traveller who walked away before any decision waits for the gate's own (a timeout).
+                if since.elapsed() >= settle && decided.is_some() {
                     break;
                 }
             }
@@ -336,13 +350,22 @@ pub async fn run(scenario: &Scenario, dir: &Path) -> Result<Report, RigError> {
     Ok(Report { name: scenario.name.clone(), outcomes, events, collisions })
 }
 
+/// A key of an event-log line, or null.
+fn field<'a>(event: &'a Value, key: &str) -> &'a Value {
+    event.get(key).unwrap_or(&Value::Null)
+}
+
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 /// Whether the last thing the display showed invites the next traveller.
 fn ready(events: &[Value]) -> bool {
-    events.iter().rev().find(|e| e["event"] == "display").is_some_and(|e| e["en"] == "Place your passport")
+    events
+        .iter()
+        .rev()
+        .find(|e| field(e, "event") == "display")
+        .is_some_and(|e| field(e, "en") == "Place your passport")
 }
 
 async fn wait_ready(shared: &Shared, tail: &mut EventTail, events: &mut Vec<Value>) {
@@ -570,7 +593,7 @@ fn run_and_print(scenario: &Scenario, dir: Option<PathBuf>, json: bool) -> std::
                 }
                 println!("event log ({} events):", report.events.len());
                 for e in &report.events {
-                    if matches!(e["event"].as_str(), Some("input" | "lamps")) {
+                    if matches!(field(e, "event").as_str(), Some("input" | "lamps")) {
                         continue;
                     }
                     println!("  {e}");
