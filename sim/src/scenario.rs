@@ -84,6 +84,9 @@ struct TravellerFile {
     /// A referral the gate also makes after this traveller (`object_left` after a bag was left).
     #[serde(default)]
     expect_after: Option<String>,
+    /// The chip's RF link in kbit/s (default 424).
+    #[serde(default)]
+    chip_kbps: Option<u32>,
 }
 
 fn same() -> String {
@@ -149,6 +152,8 @@ pub struct Traveller {
     pub expect: Expect,
     /// A referral expected after the traveller left.
     pub expect_after: Option<String>,
+    /// The chip's RF link in kbit/s.
+    pub chip_kbps: u32,
 }
 
 /// A timed event.
@@ -259,6 +264,11 @@ impl Scenario {
                 chip_faults: t.chip_faults.clone(),
                 expect,
                 expect_after,
+                chip_kbps: match t.chip_kbps {
+                    Some(k) if (1..=10_000).contains(&k) => k,
+                    Some(_) => return Err(err(&key("chip_kbps"), "must be from 1 to 10000 kbit/s".into())),
+                    None => 424,
+                },
             });
         }
         let mut events = Vec::new();

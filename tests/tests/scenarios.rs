@@ -82,6 +82,7 @@ scenarios!(
     leaves_bag,
     listed,
     normal,
+    pcscd_restart,
     slow,
     stuck_mantrap,
     tailgater,

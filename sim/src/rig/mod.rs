@@ -295,7 +295,7 @@ pub async fn run(scenario: &Scenario, dir: &Path) -> Result<Report, RigError> {
                         let lines = Passport::load(&passport_dir)
                             .and_then(|p| p.printed_lines())
                             .map_err(|e| fail("a passport")(e.to_string()))?;
-                        chip = Some(insert_chip(&passport_dir, &t.chip_faults, &vpcd_addr)?);
+                        chip = Some(insert_chip(&passport_dir, &t.chip_faults, t.chip_kbps, &vpcd_addr)?);
                         pty.send(&lines, false).map_err(|e| fail("the document reader's line")(e.to_string()))?;
                     }
                     Some(Phase::Entering) => remove_chip(&mut chip),
@@ -393,6 +393,7 @@ fn set_camera(shared: &Shared, face: &Face, portrait: &Path, chip_photo: &Path, 
 fn insert_chip(
     dir: &Path,
     faults: &[String],
+    kbps: u32,
     addr: &str,
 ) -> Result<(Arc<AtomicBool>, std::thread::JoinHandle<()>), RigError> {
     let passport = Passport::load(dir).map_err(|e| fail("a passport")(e.to_string()))?;
@@ -402,7 +403,7 @@ fn insert_chip(
     let mut card = Card::new(&passport, config).map_err(|e| fail("a chip")(e.to_string()))?;
     let options = VpcdOptions {
         addr: addr.to_owned(),
-        link: LinkModel { kbps: Some(424), latency: Duration::from_millis(2) },
+        link: LinkModel { kbps: Some(kbps), latency: Duration::from_millis(2) },
         remove_after,
     };
     let stop = Arc::new(AtomicBool::new(false));
