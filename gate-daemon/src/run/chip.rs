@@ -29,6 +29,8 @@ pub struct ChipOutcome {
     pub dg2: Zeroizing<Vec<u8>>,
     /// APDUs exchanged, for the event log.
     pub apdus: usize,
+    /// Bytes over the air, both ways, for the event log.
+    pub bytes: usize,
     /// Time from the first APDU to the last file.
     pub elapsed: Duration,
 }
@@ -112,5 +114,11 @@ pub fn judge(mut read: ChipRead, today: Ymd) -> Result<ChipOutcome, Referral> {
         },
         today,
     };
-    Ok(ChipOutcome { facts, dg2, apdus: read.stats.apdus, elapsed: read.elapsed })
+    Ok(ChipOutcome {
+        facts,
+        dg2,
+        apdus: read.stats.apdus,
+        bytes: read.stats.bytes_sent + read.stats.bytes_received,
+        elapsed: read.elapsed,
+    })
 }

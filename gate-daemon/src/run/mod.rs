@@ -335,7 +335,8 @@ impl Loop {
                     self.t(),
                     Some(self.machine.crossing()),
                     "chip",
-                    serde_json::json!({ "apdus": outcome.apdus, "read_ms": outcome.elapsed.as_millis() as u64 }),
+                    serde_json::json!({ "apdus": outcome.apdus, "bytes": outcome.bytes,
+                        "read_ms": outcome.elapsed.as_millis() as u64 }),
                 );
                 let facts = outcome.facts.clone();
                 if self.face_jobs.try_send(FaceJob::Reference { generation, dg2: outcome.dg2 }).is_err() {

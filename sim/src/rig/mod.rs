@@ -78,6 +78,8 @@ pub struct Report {
     pub events: Vec<Value>,
     /// Times a door closed onto a body or object.
     pub collisions: u32,
+    /// The daemon's resident memory (KiB) once ready, and after the last traveller.
+    pub daemon_rss_kib: (Option<u64>, Option<u64>),
 }
 
 impl Report {
@@ -94,6 +96,7 @@ impl Report {
             "name": self.name,
             "passed": self.passed(),
             "collisions": self.collisions,
+            "daemon_rss_kib": { "ready": self.daemon_rss_kib.0, "end": self.daemon_rss_kib.1 },
             "travellers": self.outcomes.iter().map(|o| json!({
                 "expected": o.expected.to_string(), "decided": o.decided, "held": o.held,
                 "decision_ms": o.decision_ms, "walk_ms": o.walk_ms })).collect::<Vec<_>>(),
@@ -240,6 +243,7 @@ pub async fn run(scenario: &Scenario, dir: &Path) -> Result<Report, RigError> {
         )));
     }
     let started = Instant::now();
+    let rss_ready = daemon.rss_kib();
     let mut outcomes = Vec::new();
     let mut timed = scenario.events.iter().peekable();
     let mut pcscd = pcscd;
@@ -344,10 +348,11 @@ pub async fn run(scenario: &Scenario, dir: &Path) -> Result<Report, RigError> {
         // The next traveller comes once the gate is ready again.
         wait_ready(&shared, &mut tail, &mut events).await;
     }
+    let rss_end = daemon.rss_kib();
     daemon.stop(Duration::from_secs(10));
     events.extend(tail.poll());
     let collisions = lock(&shared.model).collisions();
-    Ok(Report { name: scenario.name.clone(), outcomes, events, collisions })
+    Ok(Report { name: scenario.name.clone(), outcomes, events, collisions, daemon_rss_kib: (rss_ready, rss_end) })
 }
 
 /// A key of an event-log line, or null.
