@@ -173,8 +173,8 @@ pub struct Config {
     pub watchlist: WatchlistConfig,
     /// `[log]`.
     pub log: Log,
-    /// `[pins]`, as written: `hal::gate::PinMap` reads it on a board.
-    pub pins: Option<toml::Table>,
+    /// `[pins]`: the wiring, required with the `board` and `rpi` back ends.
+    pub pins: Option<hal::gate::PinMap>,
 }
 
 /// Why a configuration cannot be used.
@@ -287,8 +287,11 @@ impl Config {
         }
         let log: Log = section(take(&mut doc, "log"), "log", &invalid)?;
         let pins = match doc.remove("pins") {
-            None => None,
-            Some(toml::Value::Table(t)) => Some(t),
+            None if hardware.backend == Backend::Sim => None,
+            None => {
+                return Err(invalid("pins", "the board's wiring is needed: [pins.outputs] and [pins.inputs]".into()));
+            }
+            Some(toml::Value::Table(t)) => Some(pin_map(t, &invalid)?),
             Some(_) => return Err(invalid("pins", "must be a table".into())),
         };
         Ok(Config {
@@ -306,6 +309,62 @@ impl Config {
             pins,
         })
     }
+}
+
+/// Reads `[pins.outputs]` and `[pins.inputs]`: every line of the gate named once, `{ line = N, active_low = B }`,
+/// no line wired twice.
+fn pin_map(
+    mut table: toml::Table,
+    invalid: &dyn Fn(&str, String) -> ConfigError,
+) -> Result<hal::gate::PinMap, ConfigError> {
+    use hal::gate::{Input, Output, PinSpec};
+    let mut used: Vec<(u32, String)> = Vec::new();
+    let mut side = |name: &str, names: &[&'static str]| -> Result<Vec<PinSpec>, ConfigError> {
+        let key = format!("pins.{name}");
+        let mut t = match table.remove(name) {
+            Some(toml::Value::Table(t)) => t,
+            _ => return Err(invalid(&key, "must be a table naming every line".into())),
+        };
+        let mut specs = Vec::new();
+        for line_name in names {
+            let key = format!("{key}.{line_name}");
+            let spec = match t.remove(*line_name) {
+                Some(toml::Value::Table(spec)) => spec,
+                _ => return Err(invalid(&key, "is missing: give { line = N } (and active_low = true if so)".into())),
+            };
+            let line = match spec.get("line").and_then(toml::Value::as_integer) {
+                Some(n) if (0..=1023).contains(&n) => u32::try_from(n).unwrap_or(0),
+                _ => return Err(invalid(&key, "line must be a GPIO line number from 0 to 1023".into())),
+            };
+            let active_low = match spec.get("active_low") {
+                None => false,
+                Some(toml::Value::Boolean(b)) => *b,
+                Some(_) => return Err(invalid(&key, "active_low must be true or false".into())),
+            };
+            if let Some(other) = spec.keys().find(|k| *k != "line" && *k != "active_low") {
+                return Err(invalid(&key, format!("{other:?} is not a key of a pin (line, active_low)")));
+            }
+            if let Some((_, first)) = used.iter().find(|(l, _)| *l == line) {
+                return Err(invalid(&key, format!("line {line} is already wired to {first}")));
+            }
+            used.push((line, key.clone()));
+            specs.push(PinSpec { line, active_low });
+        }
+        if let Some(extra) = t.keys().next() {
+            return Err(invalid(&format!("{key}.{extra}"), "is not a line of the gate".into()));
+        }
+        Ok(specs)
+    };
+    let outputs = side("outputs", &Output::ALL.map(Output::name))?;
+    let inputs = side("inputs", &Input::ALL.map(Input::name))?;
+    if let Some(extra) = table.keys().next() {
+        return Err(invalid(&format!("pins.{extra}"), "is not outputs or inputs".into()));
+    }
+    let fallback = PinSpec { line: 0, active_low: false };
+    Ok(hal::gate::PinMap {
+        outputs: std::array::from_fn(|n| outputs.get(n).copied().unwrap_or(fallback)),
+        inputs: std::array::from_fn(|n| inputs.get(n).copied().unwrap_or(fallback)),
+    })
 }
 
 /// Deserializes one table, turning serde's message into the key it names: `unknown field `x`` becomes `table.x`.
@@ -342,19 +401,46 @@ mod tests {
     fn the_shipped_example_loads_and_is_the_defaults() {
         let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("../systemd/gate.toml");
         let c = Config::load(&file).unwrap();
-        let d = Config::from_toml_str("", Path::new("x.toml")).unwrap();
+        let d = Config::from_toml_str("[hardware]\nbackend = \"board\"\n[pins]\nx = 1", Path::new("x.toml"));
+        assert!(matches!(d, Err(ConfigError::Invalid { .. })));
+        let d = Config::from_toml_str(
+            &std::fs::read_to_string(&file).unwrap().replace("T3-D-07", "gate"),
+            Path::new("x.toml"),
+        )
+        .unwrap();
         assert_eq!(c.gate, d.gate);
         assert_eq!(
             (c.hardware, c.reader, c.document_reader, c.face, c.trust, c.log),
             (d.hardware, d.reader, d.document_reader, d.face, d.trust, d.log)
         );
         assert_eq!(c.gate_name, "T3-D-07");
+        assert_eq!(d.gate_name, "gate");
+    }
+
+    #[test]
+    fn a_board_needs_its_whole_wiring_each_line_once() {
+        let board =
+            std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../systemd/gate.toml")).unwrap();
+        let c = Config::from_toml_str(&board, Path::new("g.toml")).unwrap();
+        let pins = c.pins.unwrap();
+        assert_eq!(pins.inputs[hal::gate::Input::Emergency.index()], hal::gate::PinSpec { line: 26, active_low: true });
+        let without = board.replace("mantrap = { line = 16 }", "");
+        assert_eq!(key_of(&without), "pins.inputs.mantrap");
+        let twice = board.replace("mantrap = { line = 16 }", "mantrap = { line = 17 }");
+        // The second line wired to 17 is the one named.
+        assert_eq!(key_of(&twice), "pins.inputs.exit_presence");
+        let extra = board.replace("mantrap = { line = 16 }", "mantrap = { line = 16 }\nmantrap2 = { line = 2 }");
+        assert_eq!(key_of(&extra), "pins.inputs.mantrap2");
     }
 
     #[test]
     fn an_empty_file_is_the_defaults() {
-        let c = Config::from_toml_str("", Path::new("x.toml")).unwrap();
-        assert_eq!(c.hardware.backend, Backend::Board);
+        let c = Config::from_toml_str("[hardware]\nbackend = \"sim\"", Path::new("x.toml")).unwrap();
+        assert_eq!(c.hardware.backend, Backend::Sim);
+        assert_eq!(
+            Config::from_toml_str("", Path::new("x.toml")).unwrap_err().to_string(),
+            "x.toml: pins: the board's wiring is needed: [pins.outputs] and [pins.inputs]"
+        );
         assert_eq!(c.gate.minimum_age, 6);
         assert_eq!(c.gate_name, "gate");
     }

@@ -257,6 +257,27 @@ impl Levels {
     }
 }
 
+/// Where one line is wired: its offset on the GPIO chip (a BCM number on a Raspberry Pi), and its polarity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PinSpec {
+    /// The line's offset.
+    pub line: u32,
+    /// Whether the line is active when electrically low.
+    pub active_low: bool,
+}
+
+/// The wiring of every line, in [`Output::ALL`] and [`Input::ALL`] order (the gate's configuration, `[pins]`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PinMap {
+    /// The outputs.
+    pub outputs: [PinSpec; 7],
+    /// The inputs.
+    pub inputs: [PinSpec; 12],
+}
+
+#[cfg(feature = "board")]
+pub mod board;
+
 /// The gate's lines as embedded-hal pins, one per [`Output`] and [`Input`] (in their `ALL` order), with each
 /// line's polarity: the board's character device, a Raspberry Pi and the simulator all come down to this.
 #[derive(Debug)]

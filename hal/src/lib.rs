@@ -227,6 +227,14 @@ pub enum Error {
         /// What was under way.
         operation: Operation,
     },
+    /// The GPIO chip is missing, or a line of it cannot be requested.
+    #[error("the GPIO chip {}: {detail}", chip.display())]
+    GpioChip {
+        /// The chip's device path.
+        chip: PathBuf,
+        /// What went wrong.
+        detail: String,
+    },
     /// The link to the simulated gate failed or carried something malformed.
     #[error("the link to the simulated gate: {what}")]
     SimLink {

@@ -30,6 +30,9 @@ pub struct RunArgs {
     pub config: PathBuf,
 }
 
+/// The gate's lines and its camera, from whichever back end.
+type Hardware = (Box<dyn super::Lines>, Box<dyn hal::camera::Camera>);
+
 /// Runs the gate daemon.
 pub fn run_command(args: &RunArgs) -> ExitCode {
     let config = match Config::load(&args.config) {
@@ -62,7 +65,7 @@ pub fn run_command(args: &RunArgs) -> ExitCode {
 
 async fn start(config: Config) -> Result<super::Summary, String> {
     let (officer_tx, officer) = mpsc::channel(8);
-    let (lines, camera): (Box<dyn super::Lines>, Box<dyn hal::camera::Camera>) = match config.hardware.backend {
+    let (lines, camera): Hardware = match config.hardware.backend {
         Backend::Sim => {
             let mut link = hal::sim_link::SimLink::connect(&config.hardware.sim_socket)
                 .await
@@ -72,7 +75,12 @@ async fn start(config: Config) -> Result<super::Summary, String> {
             }
             (Box::new(link.pins()), Box::new(link.camera()))
         }
-        other => return Err(format!("hardware.backend = {other:?} is not built into this binary")),
+        Backend::Board => board(&config)?,
+        Backend::Rpi => {
+            return Err("hardware.backend = \"rpi\": this build has no Raspberry Pi back end; use \"board\", \
+                        which drives a Pi's GPIO through its character device too"
+                .to_owned());
+        }
     };
     let _keep_panel = officer_tx;
 
@@ -138,6 +146,57 @@ async fn start(config: Config) -> Result<super::Summary, String> {
     };
     let parts = Parts { lines, mrz, officer, pcsc, watchlist, face_jobs, face_answers };
     super::run(settings, parts, shutdown_signal()).await.map_err(|e| e.to_string())
+}
+
+/// The board's lines (feature `board`) and its V4L2 camera (feature `v4l2`); without a camera every capture fails,
+/// so every traveller is referred.
+#[cfg(feature = "board")]
+fn board(config: &Config) -> Result<Hardware, String> {
+    let pins = config.pins.as_ref().ok_or("[pins] is missing")?;
+    let lines = hal::gate::board::open(&config.hardware.gpio_chip, pins).map_err(|e| e.to_string())?;
+    Ok((Box::new(lines), camera(config)))
+}
+
+#[cfg(not(feature = "board"))]
+fn board(_: &Config) -> Result<Hardware, String> {
+    Err("hardware.backend = \"board\": this binary was built without the feature `board` (cargo build --features board)".into())
+}
+
+#[cfg(all(feature = "board", feature = "v4l2"))]
+fn camera(config: &Config) -> Box<dyn hal::camera::Camera> {
+    let wanted = hal::camera::V4l2Config { device: config.camera.device.clone(), ..Default::default() };
+    match hal::camera::V4l2Camera::open(wanted) {
+        Ok(camera) => Box::new(camera),
+        Err(e) => {
+            warn!(error = %e, "the camera cannot be opened: every traveller will be referred");
+            Box::new(NoCamera)
+        }
+    }
+}
+
+#[cfg(all(feature = "board", not(feature = "v4l2")))]
+fn camera(_: &Config) -> Box<dyn hal::camera::Camera> {
+    Box::new(NoCamera)
+}
+
+/// A camera that is not there: every capture fails, so the face step refers (security fails closed).
+#[derive(Debug)]
+#[cfg(feature = "board")]
+struct NoCamera;
+
+#[cfg(feature = "board")]
+impl hal::camera::Camera for NoCamera {
+    fn start(&mut self) -> Result<(), hal::Error> {
+        Err(hal::Error::Camera {
+            camera: "none".into(),
+            operation: hal::Operation::CameraOpen,
+            source: "no camera: the device cannot be opened, or this build lacks the feature v4l2".into(),
+        })
+    }
+    fn frame(&mut self, _: Duration) -> Result<hal::camera::Frame, hal::Error> {
+        Err(hal::Error::CameraNotStarted)
+    }
+    fn stop(&mut self) {}
 }
 
 /// Passes the lane panel's commands, by name, to the loop; an unknown name is logged and dropped.
