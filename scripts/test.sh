@@ -12,3 +12,6 @@ fi
 cargo test --workspace --quiet "$@"
 # The lints that keep panics off outside input are clippy's: a warning fails the run.
 cargo clippy --workspace --all-targets --quiet -- -D warnings
+# The board's GPIO back end is a feature: built, linted and its no-chip refusal tested here too.
+cargo clippy -p hal -p gate-daemon --features board --lib --quiet -- -D warnings
+cargo test -p hal --features board --lib --quiet gate::board
