@@ -9,6 +9,8 @@ pub mod io;
 pub mod machine;
 pub mod policy;
 pub mod safety;
+#[cfg(test)]
+mod testing;
 
 /// Why the gate sends a traveller to an officer instead of opening the exit door.
 ///

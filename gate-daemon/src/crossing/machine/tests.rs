@@ -8,6 +8,7 @@ use super::{Crossing, Phase, State, Where};
 use crate::crossing::Referral;
 use crate::crossing::io::{ChipFacts, Command, DoorWant, Event, FaceResult, OfficerCommand, Record, Screening};
 use crate::crossing::policy::{DocumentFacts, Policy};
+use crate::crossing::testing::Rng;
 
 const TODAY: (u16, u8, u8) = (2026, 11, 22);
 
@@ -326,21 +327,6 @@ fn an_officer_can_release_the_exit_for_a_referred_traveller() {
     assert!(out.is_empty());
 }
 
-/// xorshift64* (Vigna 2016), reproducible from its seed.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-    fn pick<T: Copy>(&mut self, items: &[T]) -> T {
-        items[(self.next() % items.len() as u64) as usize]
-    }
-}
-
 /// The world the random test plays: answers to the machine's commands arrive after random delays, doors follow
 /// their wishes (or jam), travellers walk in and out when let, and noise (random edges, officers, alarms) falls
 /// in between.
@@ -462,7 +448,7 @@ fn properties_hold_over_random_event_sequences() {
     let mut referrals = std::collections::BTreeMap::new();
     let mut states = std::collections::BTreeSet::new();
     for seed in 1..=300u64 {
-        let rng = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
+        let rng = Rng::seeded(seed);
         let mut w = World { rng, t: Duration::ZERO, levels: Levels::default(), pending: Vec::new() };
         w.levels = Levels::default().with(Input::EntryClosed, true).with(Input::ExitClosed, true);
         let mut m = Crossing::new(Policy::default());

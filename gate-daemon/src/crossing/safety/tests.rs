@@ -5,22 +5,7 @@ use hal::gate::{Door, Input, Levels, Output};
 
 use super::{Outputs, Safety};
 use crate::crossing::io::DoorWant;
-
-/// xorshift64* (Vigna, "An experimental exploration of Marsaglia's xorshift generators", 2016): reproducible
-/// from its seed, so a failing case can be replayed.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-    fn chance(&mut self, one_in: u64) -> bool {
-        self.next().is_multiple_of(one_in)
-    }
-}
+use crate::crossing::testing::Rng;
 
 /// Two doors that travel in 10 steps, with a position switch at each end, and jams.
 struct Doors {
@@ -63,7 +48,7 @@ fn safety_rules_hold_under_random_wishes_sensors_and_emergencies() {
     let mut obstruction_holds = 0u64;
     let mut opened = [0u64; 2];
     for seed in 1..=300u64 {
-        let mut rng = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
+        let mut rng = Rng::seeded(seed);
         let mut safety = Safety::new();
         let mut doors = Doors { position: [0, 0], jammed: [false, false] };
         let mut inputs = Levels::default();
