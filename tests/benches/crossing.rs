@@ -112,6 +112,18 @@ fn main() {
         "daemon resident memory    {} KiB when ready, {} KiB after the last crossing",
         report["daemon_rss_kib"]["ready"], report["daemon_rss_kib"]["end"]
     );
+    // Growth once warmed up: from the third crossing to the last (the models' first runs allocate their arenas).
+    let rss: Vec<f64> =
+        report["travellers"].as_array().unwrap().iter().filter_map(|t| t["daemon_rss_kib"].as_f64()).collect();
+    if rss.len() >= 4 {
+        println!(
+            "  after crossing 3 / last {:.0} / {:.0} KiB: growth {:.1} MB over {} crossings",
+            rss[2],
+            rss[rss.len() - 1],
+            (rss[rss.len() - 1] - rss[2]) / 1024.0,
+            rss.len() - 3
+        );
+    }
     println!("doors closed onto anyone  {}", report["collisions"]);
     let _ = std::fs::remove_dir_all(&dir);
 }

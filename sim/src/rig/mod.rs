@@ -65,6 +65,8 @@ pub struct Outcome {
     pub decision_ms: Option<u64>,
     /// From arriving at the reader to gone (milliseconds of the rig's clock).
     pub walk_ms: u64,
+    /// The daemon's resident memory (KiB) once this traveller was done.
+    pub daemon_rss_kib: Option<u64>,
 }
 
 /// A run's results.
@@ -99,7 +101,8 @@ impl Report {
             "daemon_rss_kib": { "ready": self.daemon_rss_kib.0, "end": self.daemon_rss_kib.1 },
             "travellers": self.outcomes.iter().map(|o| json!({
                 "expected": o.expected.to_string(), "decided": o.decided, "held": o.held,
-                "decision_ms": o.decision_ms, "walk_ms": o.walk_ms })).collect::<Vec<_>>(),
+                "decision_ms": o.decision_ms, "walk_ms": o.walk_ms, "daemon_rss_kib": o.daemon_rss_kib }))
+                .collect::<Vec<_>>(),
             "events": self.events,
         })
     }
@@ -344,6 +347,7 @@ pub async fn run(scenario: &Scenario, dir: &Path) -> Result<Report, RigError> {
             decided: outcome,
             decision_ms,
             walk_ms: arrived.elapsed().as_millis() as u64,
+            daemon_rss_kib: daemon.rss_kib(),
         });
         // The next traveller comes once the gate is ready again.
         wait_ready(&shared, &mut tail, &mut events).await;
