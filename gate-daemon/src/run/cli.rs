@@ -43,7 +43,15 @@ pub fn run_command(args: &RunArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let runtime = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
+    // The chip reads and screenings run on blocking threads: a few, kept for the daemon's life, so that each crossing
+    // reuses them instead of starting threads (and their allocator arenas) anew.
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .max_blocking_threads(4)
+        .thread_keep_alive(Duration::from_secs(24 * 3600))
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("gate-daemon: cannot start the runtime: {e}");
