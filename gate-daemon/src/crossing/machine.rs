@@ -280,8 +280,7 @@ impl Crossing {
 
     fn start(&mut self, interrupted: bool) {
         self.record(Record::Started { interrupted });
-        self.door(Door::Entry, DoorWant::Closed);
-        self.door(Door::Exit, DoorWant::Closed);
+        // Each path below says where it wants both doors.
         if self.levels.get(Input::Emergency) {
             self.emergency();
         } else if self.occupied() || interrupted {
@@ -348,6 +347,7 @@ impl Crossing {
         self.emit(Command::Lamps(Lamps::Red));
         match at {
             Where::Outside => {
+                self.door(Door::Exit, DoorWant::Closed);
                 self.door(Door::Entry, DoorWant::Closed);
                 self.enter(State::Referred { reason, at, phase: Phase::Traveller }, Some(self.policy.timeouts.leave));
             }
