@@ -256,11 +256,7 @@ impl Crossing {
 
     /// Something is in the mantrap or in either doorway.
     fn occupied(&self) -> bool {
-        self.is(Input::Mantrap)
-            || self.is(Input::EntryObstruction)
-            || self.is(Input::ExitObstruction)
-            || self.is(Input::BeamA)
-            || self.is(Input::BeamB)
+        occupied(self.levels)
     }
 
     fn step_done(&mut self, step: Step, ok: bool) {
@@ -664,6 +660,15 @@ impl Crossing {
         self.step_done(Step::Face, false);
         self.refer(refusal, Where::Inside);
     }
+}
+
+/// Whether `levels` show something in the mantrap or in either doorway: the gate may then close no door on it and
+/// start no crossing.
+#[must_use]
+pub fn occupied(levels: Levels) -> bool {
+    [Input::Mantrap, Input::EntryObstruction, Input::ExitObstruction, Input::BeamA, Input::BeamB]
+        .into_iter()
+        .any(|i| levels.get(i))
 }
 
 fn ms(d: Duration) -> u64 {

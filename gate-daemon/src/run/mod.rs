@@ -416,9 +416,7 @@ impl Loop {
     async fn shut_down(&mut self, lines: &mut dyn Lines) {
         let _ = sd_notify::notify(&[sd_notify::NotifyState::Stopping]);
         self.abandon();
-        let occupied = [Input::Mantrap, Input::EntryObstruction, Input::ExitObstruction, Input::BeamA, Input::BeamB]
-            .into_iter()
-            .any(|i| self.levels.get(i));
+        let occupied = crate::crossing::machine::occupied(self.levels);
         if !self.safety.emergency() {
             self.safety.want(Door::Exit, DoorWant::Closed);
             self.safety.want(Door::Entry, if occupied { DoorWant::Open } else { DoorWant::Closed });
